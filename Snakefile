@@ -1,0 +1,67 @@
+# dmp: from data to DNA. Targets: <dataset>_classifier for every dataset in config.yaml, and all.
+# Rules hold no logic: each calls one `dmp` subcommand with paths and the config file.
+import os
+import shlex
+import sys
+
+from snakemake.utils import min_version, validate
+
+import dmp.config
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+# The file every `dmp` command reads; refuses --config overrides that dmp would not see.
+CONFIG = dmp.config.workflow_config_file(config, workflow.configfiles)
+validate(config, dmp.config.schema_path())
+RESULTS = config["results"]
+# The dmp command of the interpreter that runs Snakemake, so rules work without an activated venv.
+DMP = f"{shlex.quote(sys.executable)} -m dmp"
+DATASETS = list(config["datasets"])
+
+
+def settings(stage):
+    """Stage settings of a dataset as rule params, so that Snakemake reruns a step when they change."""
+    return lambda wildcards: dmp.config.stage_settings(config, wildcards.dataset, stage)
+
+
+wildcard_constraints:
+    dataset="|".join(DATASETS) or "NONE",
+    crn="full|reduced",
+
+
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/crn.smk"
+include: "workflow/rules/simulate.smk"
+
+
+def classifier_outputs(dataset):
+    """Everything the <dataset>_classifier target builds."""
+    return [
+        f"{RESULTS}/{dataset}/model/model.json",
+        f"{RESULTS}/{dataset}/crn/full.crn",
+        f"{RESULTS}/{dataset}/crn/reduced.crn",
+        f"{RESULTS}/{dataset}/crn/species.json",
+        f"{RESULTS}/{dataset}/simulation/agreement.tsv",
+        f"{RESULTS}/{dataset}/simulation/summary.json",
+        f"{RESULTS}/{dataset}/simulation/trajectories.png",
+    ]
+
+
+rule all:
+    input:
+        [classifier_outputs(d) for d in DATASETS],
+    default_target: True
+
+
+for _dataset in DATASETS:
+
+    rule:
+        name:
+            f"{_dataset}_classifier"
+        input:
+            classifier_outputs(_dataset),

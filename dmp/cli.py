@@ -1,0 +1,174 @@
+"""The `dmp` command: argument parsing and error reporting only; the work is in `dmp.stages`.
+
+User errors (DmpError) print one line `dmp: error: ...` on stderr and exit with status 1,
+without a traceback. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from dmp import __version__
+from dmp.config import STAGE_DEFAULTS, load_config, stage_settings
+from dmp.errors import DmpError
+
+
+def _config(args: argparse.Namespace) -> dict[str, Any]:
+    return load_config(args.config)
+
+
+def _settings(args: argparse.Namespace, stage: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Stage settings from --config/--dataset when given, else the defaults."""
+    if getattr(args, "dataset", None):
+        config = _config(args)
+        return stage_settings(config, args.dataset, stage), config
+    return dict(STAGE_DEFAULTS[stage]), None
+
+
+def _print(data: Any) -> None:
+    print(json.dumps(data, indent=2))
+
+
+def cmd_dataset(args: argparse.Namespace) -> None:
+    from dmp.stages import prepare_dataset
+
+    record = prepare_dataset(_config(args), args.dataset, args.out_dir)
+    _print({"dataset": args.dataset, "sizes": record["sizes"]})
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from dmp.stages import train_network
+
+    metrics = train_network(_config(args), args.dataset, args.data_dir, args.out, args.history, args.curves)
+    _print(metrics)
+
+
+def cmd_crn(args: argparse.Namespace) -> None:
+    from dmp.stages import build_crns
+
+    settings, config = _settings(args, "crn")
+    if args.inputs:
+        settings["inputs"] = args.inputs
+    if args.rate is not None:
+        settings["rate_constant"] = args.rate
+    _print(build_crns(args.model, args.out_dir, settings, config))
+
+
+def cmd_simulate(args: argparse.Namespace) -> None:
+    from dmp.stages import simulate_file
+
+    text = simulate_file(args.crn, args.t_end, args.method, args.seed, args.out, args.points, args.molecules_per_unit)
+    if args.out is None:
+        sys.stdout.write(text)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from dmp.stages import evaluate_crn
+
+    settings, _ = _settings(args, "simulation")
+    jobs = args.jobs or settings["jobs"]
+    _print(evaluate_crn(args.crn, args.species, args.model, args.data, settings, args.out, jobs))
+
+
+def cmd_agreement(args: argparse.Namespace) -> None:
+    from dmp.stages import summarize_agreement
+
+    settings, config = _settings(args, "simulation")
+    outputs = dict(item.split("=", 1) for item in args.outputs)
+    crns = dict(item.split("=", 1) for item in args.crns)
+    summary = summarize_agreement(args.model, args.data, outputs, crns, args.species, settings, args.out_dir, config)
+    _print({k: v for k, v in summary.items() if k != "crns"})
+
+
+def _name_eq_path(text: str) -> str:
+    if "=" not in text or not text.split("=", 1)[0]:
+        raise argparse.ArgumentTypeError(f"expected NAME=PATH, got {text!r}")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dmp",
+        description="Compile ternary ReLU networks into chemical reaction networks and check them by simulation.",
+    )
+    parser.add_argument("--version", action="version", version=f"dmp {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_config(p: argparse.ArgumentParser, required_dataset: bool) -> None:
+        p.add_argument("--config", default="config.yaml", help="config file (default: config.yaml)")
+        p.add_argument("--dataset", required=required_dataset, help="dataset key under `datasets:` in the config")
+
+    p = sub.add_parser("dataset", help="load, split and scale a dataset")
+    with_config(p, True)
+    p.add_argument("--out-dir", required=True, help="folder for train/val/test.csv and split.json")
+    p.set_defaults(func=cmd_dataset)
+
+    p = sub.add_parser("train", help="train the ternary ReLU network and write model.json")
+    with_config(p, True)
+    p.add_argument("--data-dir", required=True, help="folder written by `dmp dataset`")
+    p.add_argument("--out", required=True, help="model.json to write")
+    p.add_argument("--history", help="per-epoch TSV to write")
+    p.add_argument("--curves", help="training-curve PNG to write")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("crn", help="translate model.json into full.crn, reduced.crn and species.json")
+    p.add_argument("model", help="model.json")
+    with_config(p, False)
+    p.add_argument("--out-dir", required=True)
+    p.add_argument("--inputs", choices=["dual_rail", "shifted"], help="input encoding (overrides the config)")
+    p.add_argument("--rate", type=float, help="rate constant of every reaction (overrides the config)")
+    p.set_defaults(func=cmd_crn)
+
+    p = sub.add_parser("simulate", help="simulate a .crn file from its @initial concentrations; CSV out")
+    p.add_argument("crn", help=".crn file")
+    p.add_argument("--t-end", type=float, required=True, help="end time")
+    p.add_argument("--method", choices=["ode", "ssa"], default="ode")
+    p.add_argument("--seed", type=int, default=0, help="SSA seed")
+    p.add_argument("--points", type=int, default=101, help="time points from 0 to t_end (default 101)")
+    p.add_argument("--molecules-per-unit", type=int, default=100, help="SSA molecules per concentration unit")
+    p.add_argument("--out", help="CSV file to write (default: standard output)")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("evaluate", help="simulate a network CRN on every test example (ODE)")
+    p.add_argument("--crn", required=True)
+    p.add_argument("--species", required=True, help="species.json")
+    p.add_argument("--model", required=True, help="model.json")
+    p.add_argument("--data", required=True, help="test.csv")
+    with_config(p, False)
+    p.add_argument("--jobs", type=int, help="worker processes (default: simulation.jobs)")
+    p.add_argument("--out", required=True, help="TSV of CRN outputs per example")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("agreement", help="compare CRN outputs with the network; agreement.tsv, summary.json")
+    p.add_argument("--model", required=True)
+    p.add_argument("--data", required=True)
+    p.add_argument("--species", required=True)
+    p.add_argument("--outputs", nargs="+", required=True, type=_name_eq_path, help="NAME=outputs.tsv per CRN")
+    p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per CRN")
+    with_config(p, False)
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_agreement)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except DmpError as exc:
+        print(f"dmp: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("dmp: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

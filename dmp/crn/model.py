@@ -1,0 +1,86 @@
+"""Formal chemical reaction networks: species, reactions with rate constants, concentrations."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# Letters, digits and '_', starting with a letter: the identifier rule of the Nuskell/crnverifier
+# `.crn` grammar.
+SPECIES_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# Nuskell reserves these prefixes for fuels, intermediates and wastes of the implementation.
+NUSKELL_RESERVED_PREFIXES = ("f", "i", "w")
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """An irreversible mass-action reaction; reactants and products are multisets kept in order."""
+
+    reactants: tuple[str, ...]
+    products: tuple[str, ...]
+    rate: float = 1.0
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def order(self) -> int:
+        return len(self.reactants)
+
+    def net(self) -> Counter[str]:
+        """Net change of each species (products minus reactants), zeros dropped."""
+        change: Counter[str] = Counter(self.products)
+        change.subtract(self.reactants)
+        return Counter({s: n for s, n in change.items() if n != 0})
+
+    def species(self) -> list[str]:
+        return list(dict.fromkeys(self.reactants + self.products))
+
+    def __str__(self) -> str:
+        return f"{format_side(self.reactants)} -> {format_side(self.products)}".strip()
+
+
+def format_side(side: Iterable[str]) -> str:
+    """`A + 2 B` from ('A', 'B', 'B'), keeping first-appearance order."""
+    counts = Counter(side)
+    return " + ".join(name if counts[name] == 1 else f"{counts[name]} {name}" for name in dict.fromkeys(side))
+
+
+@dataclass
+class CRN:
+    """Reactions plus initial (and constant) concentrations of species."""
+
+    reactions: list[Reaction] = field(default_factory=list)
+    initial: dict[str, float] = field(default_factory=dict)
+    constant: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def species(self) -> list[str]:
+        """All species in first-appearance order: reactions first, then concentration-only species."""
+        names: dict[str, None] = {}
+        for reaction in self.reactions:
+            for name in reaction.reactants + reaction.products:
+                names.setdefault(name)
+        for name in list(self.initial) + list(self.constant):
+            names.setdefault(name)
+        return list(names)
+
+    def concentration(self, name: str) -> float:
+        return self.constant.get(name, self.initial.get(name, 0.0))
+
+    def copy(self) -> CRN:
+        return CRN(list(self.reactions), dict(self.initial), dict(self.constant))
+
+    def describe(self, index: int) -> str:
+        """How error messages name a reaction: its number, text and source line if known."""
+        reaction = self.reactions[index]
+        where = f" (line {reaction.line})" if reaction.line else ""
+        return f"reaction {index + 1} '{reaction}'{where}"
+
+
+def invalid_formal_names(names: Iterable[str]) -> list[str]:
+    """Species names that Nuskell would reject as formal species (bad syntax or reserved prefix)."""
+    return [
+        name for name in names
+        if not SPECIES_NAME.match(name) or name[0].lower() in NUSKELL_RESERVED_PREFIXES
+    ]

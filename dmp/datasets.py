@@ -1,0 +1,416 @@
+"""Datasets: load, clean, split (stratified, seeded) and fit the input scaling.
+
+Four sources:
+- `virus`: GEO series GSE73072 tables as used by the ICML 2020 virus classifier (10 gene
+  probes, labels h1n1/h3n2/hrv/rsv), keeping samples of infected subjects taken at or after
+  the subject's infection onset and before its offset.
+- `iris`, `digits`: bundled with scikit-learn (no download).
+- `mnist`: standard IDX files (optionally gzipped) in a user-given folder.
+
+The split is written as CSV tables of raw (unscaled) features plus `split.json`, which holds
+the scaling fitted on the training part; the model stores the same scaling.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dmp.errors import DataError
+from dmp.fileio import atomic_path, provenance, write_json
+
+VIRUS_LABELS_FILE = "icml2020dataset_GSE73072_4labels.csv"
+VIRUS_SAMPLES_FILE = "icml2020dataset_GSE73072_sample.csv"
+VIRUS_STUDIES = ("DEE1", "DEE2", "DEE3", "DEE4", "DEE5", "UVA", "DUKE")
+_VIRUS_TITLE = re.compile(
+    r"^\s*(?P<virus>\S+)\s+(?P<study>DEE\s*\d|UVA|DUKE)\s+Subject\s+(?P<subject>\d+),\s*Hour\s+(?P<hour>-?\d+(?:\.\d+)?)\s*$"
+)
+
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+
+
+@dataclass
+class Dataset:
+    """Raw features and integer labels of one dataset, before splitting."""
+
+    name: str
+    features: list[str]
+    classes: list[str]
+    X: np.ndarray
+    y: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+    # Index of examples that form a predefined test set (MNIST); None means split by fraction.
+    predefined_test: np.ndarray | None = None
+
+
+@dataclass
+class Scaling:
+    """Affine input scaling x_scaled = (x - offset) / scale, fitted on the training part."""
+
+    method: str
+    offset: np.ndarray
+    scale: np.ndarray
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        return (np.asarray(X, dtype=np.float64) - self.offset) / self.scale
+
+    def to_json(self) -> dict[str, Any]:
+        return {"method": self.method, "offset": self.offset.tolist(), "scale": self.scale.tolist()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Scaling:
+        return cls(data["method"], np.asarray(data["offset"], float), np.asarray(data["scale"], float))
+
+
+@dataclass
+class Split:
+    """Train/validation/test parts of a dataset (raw features) and the fitted scaling."""
+
+    dataset: Dataset
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+    scaling: Scaling
+
+    def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        index = getattr(self, name)
+        return self.dataset.X[index], self.dataset.y[index]
+
+    def sizes(self) -> dict[str, int]:
+        return {"train": len(self.train), "val": len(self.val), "test": len(self.test)}
+
+
+# ---------------------------------------------------------------------------- loaders
+
+
+def _require_file(path: Path, what: str, hint: str) -> Path:
+    if not path.is_file():
+        raise DataError(f"{path}: {what} not found; {hint}")
+    return path
+
+
+def load_virus(folder: str | Path) -> Dataset:
+    """GSE73072 virus classifier data: 698 samples x 10 probes, 4 labels."""
+    import pandas as pd
+
+    folder = Path(folder)
+    hint = "set datasets.<name>.path in config.yaml to the folder holding the GSE73072 tables"
+    if not folder.is_dir():
+        raise DataError(f"{folder}: virus data folder not found; {hint}")
+    labels_path = _require_file(folder / VIRUS_LABELS_FILE, "expression/label table", hint)
+    samples_path = _require_file(folder / VIRUS_SAMPLES_FILE, "sample table", hint)
+    try:
+        table = pd.read_csv(labels_path, index_col=0)
+    except Exception as exc:  # pandas raises many types for malformed CSV
+        raise DataError(f"{labels_path}: cannot read CSV: {exc}") from None
+    if table.shape[0] < 2:
+        raise DataError(f"{labels_path}: expected probe rows followed by one label row")
+    label_row = table.iloc[-1]
+    expression = table.iloc[:-1]
+    probes = [str(p) for p in expression.index]
+    try:
+        values = expression.to_numpy(dtype=np.float64)
+    except ValueError:
+        raise DataError(f"{labels_path}: expression rows must be numeric (probe rows before the label row)") from None
+
+    samples = pd.read_csv(samples_path)
+    if not {"Accession", "Title"} <= set(samples.columns):
+        raise DataError(f"{samples_path}: expected columns 'Accession' and 'Title'")
+    titles = dict(zip(samples["Accession"], samples["Title"]))
+
+    studies: dict[str, dict[int, tuple[float, float, float]]] = {}
+    for study in VIRUS_STUDIES:
+        path = _require_file(folder / f"icml2020dataset_GSE73072_{study}.csv", f"study table {study}", hint)
+        frame = pd.read_csv(path)
+        if frame.shape[1] < 6:
+            raise DataError(f"{path}: expected 6 columns (subject, sham, symptomatic, infected, onset, offset)")
+        studies[study] = {
+            int(row[0]): (float(row[3]), float(row[4]), float(row[5])) for row in frame.itertuples(index=False)
+        }
+
+    keep: list[int] = []
+    for column, accession in enumerate(expression.columns):
+        title = titles.get(accession)
+        if title is None:
+            raise DataError(f"{samples_path}: sample {accession} from {labels_path.name} has no title row")
+        match = _VIRUS_TITLE.match(str(title))
+        if match is None:
+            raise DataError(f"{samples_path}: cannot parse sample title {title!r} of {accession}")
+        study = match["study"].replace(" ", "")
+        subject = int(match["subject"])
+        hour = float(match["hour"])
+        try:
+            infected, onset, offset = studies[study][subject]
+        except KeyError:
+            raise DataError(f"{folder}: subject {subject} of study {study} ({accession}) missing from its study table") from None
+        if infected == 1 and not math.isnan(onset) and onset <= hour < offset:
+            keep.append(column)
+
+    X = values[:, keep].T
+    labels = [str(label_row.iloc[c]) for c in keep]
+    if np.isnan(X).any():
+        row, col = np.argwhere(np.isnan(X))[0]
+        raise DataError(f"{labels_path}: missing value for probe {probes[col]} in sample {expression.columns[keep[row]]}")
+    classes = sorted(set(labels))
+    y = np.array([classes.index(label) for label in labels], dtype=np.int64)
+    return Dataset(
+        name="virus",
+        features=probes,
+        classes=classes,
+        X=X,
+        y=y,
+        meta={"source": str(folder), "samples": [str(expression.columns[c]) for c in keep]},
+    )
+
+
+def load_iris() -> Dataset:
+    """Fisher's IRIS (150 x 4, 3 classes), bundled with scikit-learn."""
+    from sklearn.datasets import load_iris as sk_load
+
+    data = sk_load()
+    return Dataset("iris", list(data.feature_names), list(data.target_names), data.data.astype(float), data.target.astype(np.int64))
+
+
+def load_digits() -> Dataset:
+    """UCI 8x8 handwritten digits (1797 x 64, pixel values 0-16), bundled with scikit-learn."""
+    from sklearn.datasets import load_digits as sk_load
+
+    data = sk_load()
+    features = [f"pixel_{r}_{c}" for r in range(8) for c in range(8)]
+    return Dataset("digits", features, [str(c) for c in data.target_names], data.data.astype(float), data.target.astype(np.int64))
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (the MNIST format; gzip allowed) into an array of its declared shape."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise DataError(f"{path}: IDX file not found") from None
+    except (OSError, EOFError) as exc:
+        raise DataError(f"{path}: cannot read IDX file: {exc}") from None
+    if len(data) < 4 or data[0] != 0 or data[1] != 0:
+        raise DataError(f"{path}: not an IDX file (the first two bytes must be zero)")
+    dtypes = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+    code, ndim = data[2], data[3]
+    if code not in dtypes:
+        raise DataError(f"{path}: unknown IDX element type 0x{code:02x}")
+    header = 4 + 4 * ndim
+    if ndim == 0 or len(data) < header:
+        raise DataError(f"{path}: truncated IDX header")
+    shape = struct.unpack(f">{ndim}I", data[4:header])
+    dtype = np.dtype(dtypes[code])
+    expected = int(np.prod(shape)) * dtype.itemsize
+    if len(data) - header != expected:
+        raise DataError(f"{path}: IDX header declares shape {shape} ({expected} bytes) but the file holds {len(data) - header}")
+    return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
+
+
+def _find_idx(folder: Path, stem: str) -> Path:
+    for candidate in (folder / stem, folder / f"{stem}.gz", folder / stem.replace("-idx", ".idx")):
+        if candidate.is_file():
+            return candidate
+    raise DataError(
+        f"{folder / stem}: MNIST IDX file not found (also tried .gz); "
+        "point datasets.<name>.path in config.yaml at the folder holding the four MNIST IDX files"
+    )
+
+
+def load_mnist(folder: str | Path | None, downsample: int = 1) -> Dataset:
+    """MNIST from the four standard IDX files; `downsample` average-pools the images."""
+    if folder is None:
+        raise DataError(
+            "mnist: no data folder configured; set datasets.<name>.path in config.yaml to the folder "
+            "holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte"
+        )
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: MNIST folder not found; set datasets.<name>.path in config.yaml to the IDX folder")
+    parts = {key: read_idx(_find_idx(folder, stem)) for key, stem in MNIST_FILES.items()}
+    for prefix in ("train", "test"):
+        images, labels = parts[f"{prefix}_images"], parts[f"{prefix}_labels"]
+        if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0]:
+            raise DataError(
+                f"{folder}: {prefix} images {images.shape} and labels {labels.shape} do not match "
+                "(expected N x rows x cols images and N labels)"
+            )
+    if parts["train_images"].shape[1:] != parts["test_images"].shape[1:]:
+        raise DataError(f"{folder}: train and test images differ in size")
+    images = np.concatenate([parts["train_images"], parts["test_images"]]).astype(np.float64)
+    labels = np.concatenate([parts["train_labels"], parts["test_labels"]]).astype(np.int64)
+    rows, cols = images.shape[1:]
+    if rows % downsample or cols % downsample:
+        raise DataError(f"{folder}: image size {rows}x{cols} is not divisible by downsample={downsample}")
+    if downsample > 1:
+        images = images.reshape(len(images), rows // downsample, downsample, cols // downsample, downsample).mean(axis=(2, 4))
+        rows, cols = rows // downsample, cols // downsample
+    X = images.reshape(len(images), rows * cols)
+    n_train = parts["train_images"].shape[0]
+    classes = [str(c) for c in range(int(labels.max()) + 1)]
+    return Dataset(
+        name="mnist",
+        features=[f"pixel_{r}_{c}" for r in range(rows) for c in range(cols)],
+        classes=classes,
+        X=X,
+        y=labels,
+        meta={"source": str(folder), "image_shape": [rows, cols], "downsample": downsample},
+        predefined_test=np.arange(n_train, len(labels)),
+    )
+
+
+def load_dataset(settings: dict[str, Any], path: Path | None) -> Dataset:
+    """Load the dataset a `datasets.<name>` config section describes."""
+    loader = settings["loader"]
+    if loader == "virus":
+        if path is None:
+            raise DataError("virus: datasets.<name>.path is not set; point it at the GSE73072 tables folder")
+        dataset = load_virus(path)
+    elif loader == "iris":
+        dataset = load_iris()
+    elif loader == "digits":
+        dataset = load_digits()
+    elif loader == "mnist":
+        dataset = load_mnist(path, settings.get("downsample", 1))
+    else:  # the schema rejects other values first
+        raise DataError(f"unknown dataset loader {loader!r}")
+    check_dataset(dataset)
+    return dataset
+
+
+def check_dataset(dataset: Dataset) -> None:
+    """Reject data a classifier cannot be trained on, naming the problem."""
+    X, y = dataset.X, dataset.y
+    if X.ndim != 2 or X.shape[0] != y.shape[0]:
+        raise DataError(f"{dataset.name}: features {X.shape} and labels {y.shape} do not line up")
+    if not np.isfinite(X).all():
+        row, col = np.argwhere(~np.isfinite(X))[0]
+        raise DataError(f"{dataset.name}: non-finite value in example {row}, feature {dataset.features[col]}")
+    present = np.unique(y)
+    if len(present) < 2:
+        raise DataError(f"{dataset.name}: the labels hold a single class ({dataset.classes[present[0]]}); need at least two")
+
+
+# ---------------------------------------------------------------------------- split
+
+
+def split_sizes(n: int, fractions: dict[str, float]) -> dict[str, int]:
+    """Integer part sizes: floor(n*train), floor(n*val), and the rest for test."""
+    n_train = int(math.floor(n * fractions["train"] + 1e-9))
+    n_val = int(math.floor(n * fractions["val"] + 1e-9))
+    return {"train": n_train, "val": n_val, "test": n - n_train - n_val}
+
+
+def fit_scaling(X: np.ndarray, method: str) -> Scaling:
+    """Fit the input scaling on training features; constant features keep scale 1."""
+    d = X.shape[1]
+    if method == "standard":
+        offset, scale = X.mean(axis=0), X.std(axis=0)
+    elif method == "minmax":
+        offset, scale = X.min(axis=0), X.max(axis=0) - X.min(axis=0)
+    else:
+        offset, scale = np.zeros(d), np.ones(d)
+    scale = np.where(scale > 0, scale, 1.0)
+    return Scaling(method, offset.astype(float), scale.astype(float))
+
+
+def split_dataset(dataset: Dataset, fractions: dict[str, float], scaling: str, seed: int) -> Split:
+    """Stratified, seeded train/val/test split; the scaling is fitted on the training part only."""
+    from sklearn.model_selection import train_test_split
+
+    everything = np.arange(len(dataset.y))
+    try:
+        if dataset.predefined_test is not None:
+            test = dataset.predefined_test
+            rest = np.setdiff1d(everything, test)
+            n_val = int(round(len(rest) * fractions["val"] / (fractions["train"] + fractions["val"])))
+            train, val = train_test_split(rest, test_size=n_val, stratify=dataset.y[rest], random_state=seed)
+        else:
+            sizes = split_sizes(len(everything), fractions)
+            rest, test = train_test_split(everything, test_size=sizes["test"], stratify=dataset.y, random_state=seed)
+            train, val = train_test_split(rest, test_size=sizes["val"], stratify=dataset.y[rest], random_state=seed)
+    except ValueError as exc:
+        raise DataError(f"{dataset.name}: cannot split {len(everything)} examples with fractions {fractions}: {exc}") from None
+    train, val, test = np.sort(train), np.sort(val), np.sort(test)
+    return Split(dataset, train, val, test, fit_scaling(dataset.X[train], scaling))
+
+
+# ---------------------------------------------------------------------------- files
+
+
+def write_split(split: Split, out_dir: str | Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write train.csv, val.csv, test.csv (label + raw features) and split.json."""
+    import pandas as pd
+
+    out_dir = Path(out_dir)
+    dataset = split.dataset
+    for part in ("train", "val", "test"):
+        X, y = split.part(part)
+        frame = pd.DataFrame(X, columns=dataset.features)
+        frame.insert(0, "label", [dataset.classes[i] for i in y])
+        with atomic_path(out_dir / f"{part}.csv") as tmp:
+            frame.to_csv(tmp, index=False, float_format="%.17g", lineterminator="\n")
+    counts = {
+        part: {dataset.classes[c]: int((dataset.y[getattr(split, part)] == c).sum()) for c in range(len(dataset.classes))}
+        for part in ("train", "val", "test")
+    }
+    record = {
+        "dataset": dataset.name,
+        "n_examples": int(len(dataset.y)),
+        "features": dataset.features,
+        "classes": dataset.classes,
+        "sizes": split.sizes(),
+        "class_counts": counts,
+        "scaling": split.scaling.to_json(),
+        "meta": {k: v for k, v in dataset.meta.items() if k != "samples"},
+        **(extra or {}),
+    }
+    write_json(out_dir / "split.json", record)
+    return record
+
+
+def read_part(path: str | Path, classes: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Read a part CSV written by `write_split`: features, integer labels, feature names, classes."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: data table not found; run the dataset stage first")
+    frame = pd.read_csv(path)
+    if frame.columns[0] != "label":
+        raise DataError(f"{path}: first column must be 'label'")
+    features = [str(c) for c in frame.columns[1:]]
+    try:
+        X = frame.iloc[:, 1:].to_numpy(dtype=np.float64)
+    except ValueError:
+        raise DataError(f"{path}: feature columns must be numeric") from None
+    if not np.isfinite(X).all():
+        row = int(np.argwhere(~np.isfinite(X))[0][0])
+        raise DataError(f"{path}:{row + 2}: missing or non-finite feature value")
+    labels = [str(v) for v in frame["label"]]
+    classes = classes if classes is not None else sorted(set(labels))
+    unknown = sorted(set(labels) - set(classes))
+    if unknown:
+        raise DataError(f"{path}: unknown label(s) {unknown}; expected one of {classes}")
+    y = np.array([classes.index(v) for v in labels], dtype=np.int64)
+    return X, y, features, classes
+
+
+def prepare(settings: dict[str, Any], path: Path | None, seed: int, out_dir: str | Path, config_sha: str | None = None) -> dict[str, Any]:
+    """Load, split and write one dataset; returns the split record."""
+    dataset = load_dataset(settings, path)
+    split = split_dataset(dataset, settings["split"], settings["scaling"], seed)
+    return write_split(split, out_dir, {"provenance": provenance(config_sha, seed)})

@@ -1,0 +1,25 @@
+"""Errors a user can cause and fix: the CLI prints them as one line, without a traceback."""
+
+from __future__ import annotations
+
+
+class DmpError(Exception):
+    """A problem with the user's input (file, config key, data), stated in one line."""
+
+
+class CRNSyntaxError(DmpError):
+    """A `.crn` file that cannot be read; carries the file and line."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        self.source = source
+        self.line = line
+        self.problem = message
+        super().__init__(f"{source}:{line}: {message}")
+
+
+class ConfigError(DmpError):
+    """A config value that breaks the schema; names the key."""
+
+
+class DataError(DmpError):
+    """Missing or malformed dataset files."""

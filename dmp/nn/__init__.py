@@ -1,0 +1,1 @@
+"""Ternary-weight ReLU networks: training (torch) and the portable model (NumPy)."""

@@ -1,0 +1,159 @@
+"""The portable ternary-weight ReLU network: `model.json` I/O and a pure-NumPy forward pass.
+
+This module never imports torch: every later stage (CRN translation, simulation) reads the
+network from `model.json` alone. Hidden layers are ReLU(W h + b); the output layer is linear.
+Weights are integers in {-1, 0, +1}; biases are real.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dmp.datasets import Scaling
+from dmp.errors import DmpError
+from dmp.fileio import write_json
+
+MODEL_FORMAT = "dmp-ternary-mlp"
+MODEL_FORMAT_VERSION = 1
+
+
+@dataclass
+class Layer:
+    """One dense layer: integer weights (n_out x n_in) in {-1, 0, 1} and float biases (n_out)."""
+
+    weights: np.ndarray
+    bias: np.ndarray
+
+
+@dataclass
+class TernaryModel:
+    """A trained ternary ReLU MLP with its input scaling and class names."""
+
+    layers: list[Layer]
+    features: list[str]
+    classes: list[str]
+    scaling: Scaling
+    input_range: dict[str, list[float]] | None = None  # min/max of scaled training inputs
+    info: dict[str, Any] = field(default_factory=dict)  # training settings, seed, metrics, provenance
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        return [self.layers[0].weights.shape[1]] + [layer.weights.shape[0] for layer in self.layers]
+
+    def forward_scaled(self, X: np.ndarray) -> np.ndarray:
+        """Outputs for already scaled inputs (n x d) in float64."""
+        h = np.asarray(X, dtype=np.float64)
+        for k, layer in enumerate(self.layers):
+            h = h @ layer.weights.T.astype(np.float64) + layer.bias
+            if k < len(self.layers) - 1:
+                h = np.maximum(h, 0.0)
+        return h
+
+    def hidden_activations(self, X: np.ndarray) -> list[np.ndarray]:
+        """ReLU outputs of every hidden layer for scaled inputs."""
+        h = np.asarray(X, dtype=np.float64)
+        activations = []
+        for layer in self.layers[:-1]:
+            h = np.maximum(h @ layer.weights.T.astype(np.float64) + layer.bias, 0.0)
+            activations.append(h)
+        return activations
+
+    def forward(self, X_raw: np.ndarray) -> np.ndarray:
+        """Outputs for raw (unscaled) feature vectors."""
+        return self.forward_scaled(self.scaling.apply(X_raw))
+
+    def predict(self, X_raw: np.ndarray) -> np.ndarray:
+        """Class index (argmax of the outputs) per example."""
+        return np.argmax(self.forward(X_raw), axis=1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "format_version": MODEL_FORMAT_VERSION,
+            "layer_sizes": self.layer_sizes,
+            "hidden_activation": "relu",
+            "output_activation": "linear",
+            "features": self.features,
+            "classes": self.classes,
+            "input_scaling": self.scaling.to_json(),
+            "input_range": self.input_range,
+            "layers": [
+                {"weights": layer.weights.astype(int).tolist(), "bias": [float(b) for b in layer.bias]}
+                for layer in self.layers
+            ],
+            **self.info,
+        }
+
+    def save(self, path: str | Path) -> None:
+        write_json(path, self.to_json())
+
+
+def _fail(source: str, message: str) -> DmpError:
+    return DmpError(f"{source}: {message}")
+
+
+def model_from_json(data: dict[str, Any], source: str = "model.json") -> TernaryModel:
+    """Build a model from its JSON form, checking shapes and that every weight is -1, 0 or 1."""
+    if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+        raise _fail(source, f"not a dmp model file (expected \"format\": \"{MODEL_FORMAT}\")")
+    for key in ("layers", "features", "classes", "input_scaling"):
+        if key not in data:
+            raise _fail(source, f"missing key {key!r}")
+    layers: list[Layer] = []
+    n_in = len(data["features"])
+    for k, raw in enumerate(data["layers"]):
+        try:
+            weights = np.asarray(raw["weights"], dtype=np.float64)
+            bias = np.asarray(raw["bias"], dtype=np.float64)
+        except (KeyError, TypeError, ValueError):
+            raise _fail(source, f"layers[{k}] needs numeric 'weights' (matrix) and 'bias' (vector)") from None
+        if weights.ndim != 2 or weights.shape[1] != n_in:
+            raise _fail(source, f"layers[{k}].weights has shape {weights.shape}; expected (n_out, {n_in})")
+        if bias.shape != (weights.shape[0],):
+            raise _fail(source, f"layers[{k}].bias has {bias.size} entries; expected {weights.shape[0]}")
+        bad = np.argwhere(~np.isin(weights, (-1.0, 0.0, 1.0)))
+        if len(bad):
+            i, j = bad[0]
+            raise _fail(source, f"layers[{k}].weights[{i}][{j}] = {weights[i, j]:g} is not in {{-1, 0, 1}}")
+        if not np.isfinite(bias).all():
+            raise _fail(source, f"layers[{k}].bias holds a non-finite value")
+        layers.append(Layer(weights.astype(np.int8), bias))
+        n_in = weights.shape[0]
+    if not layers:
+        raise _fail(source, "the model has no layers")
+    if n_in != len(data["classes"]):
+        raise _fail(source, f"the output layer has {n_in} neurons but {len(data['classes'])} classes are named")
+    scaling = Scaling.from_json(data["input_scaling"])
+    if scaling.offset.shape != (len(data["features"]),) or scaling.scale.shape != (len(data["features"]),):
+        raise _fail(source, "input_scaling offset/scale length differs from the number of features")
+    known = {"format", "format_version", "layer_sizes", "hidden_activation", "output_activation", "features",
+             "classes", "input_scaling", "input_range", "layers"}
+    info = {k: v for k, v in data.items() if k not in known}
+    return TernaryModel(layers, list(data["features"]), list(data["classes"]), scaling, data.get("input_range"), info)
+
+
+def load_model(path: str | Path) -> TernaryModel:
+    """Read `model.json`; malformed files raise DmpError naming the file and the problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DmpError(f"{path}: model file not found") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DmpError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    return model_from_json(data, str(path))
+
+
+def accuracy(outputs: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of examples whose argmax output equals the label."""
+    if len(y) == 0:
+        return math.nan
+    return float(np.mean(np.argmax(outputs, axis=1) == y))

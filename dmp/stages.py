@@ -1,0 +1,239 @@
+"""One function per workflow step: read its input files, call the library, write its outputs.
+
+The CLI subcommands and hence the Snakemake rules call these; each takes paths and settings
+(plain data) and writes every output atomically. Heavy imports (torch, GillesPy2, matplotlib)
+happen inside the step that needs them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dmp.config import config_hash, dataset_config, resolve_path, stage_settings
+from dmp.crn.io import read_crn, write_crn
+from dmp.crn.noncompetitive import require_noncompetitive
+from dmp.errors import DmpError
+from dmp.fileio import provenance, read_tsv, write_json, write_tsv
+
+# ---------------------------------------------------------------------------- dataset
+
+
+def prepare_dataset(config: dict[str, Any], dataset: str, out_dir: str | Path) -> dict[str, Any]:
+    """Load, split and scale a configured dataset; writes train/val/test.csv and split.json."""
+    from dmp.datasets import prepare
+
+    settings = dataset_config(config, dataset)
+    path = resolve_path(config, settings["path"]) if settings.get("path") else None
+    record = prepare(settings, path, config["seed"], out_dir, config_hash(config))
+    return record
+
+
+def _read_split(data_dir: str | Path) -> tuple[dict[str, Any], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    from dmp.datasets import read_part
+
+    data_dir = Path(data_dir)
+    try:
+        record = json.loads((data_dir / "split.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DmpError(f"{data_dir / 'split.json'}: not found; run the dataset stage first") from None
+    parts = {}
+    for part in ("train", "val", "test"):
+        X, y, features, _ = read_part(data_dir / f"{part}.csv", record["classes"])
+        if features != record["features"]:
+            raise DmpError(f"{data_dir / (part + '.csv')}: feature columns differ from split.json")
+        parts[part] = (X, y)
+    return record, parts
+
+
+# ---------------------------------------------------------------------------- training
+
+
+def train_network(config: dict[str, Any], dataset: str, data_dir: str | Path, out: str | Path,
+                  history_path: str | Path | None = None, curves_path: str | Path | None = None) -> dict[str, Any]:
+    """Train the ternary network of `dataset` and write model.json (+ history TSV and curve PNG)."""
+    from dmp.datasets import Scaling
+    from dmp.nn.train import train
+
+    record, parts = _read_split(data_dir)
+    settings = stage_settings(config, dataset, "training")
+    hidden = dataset_config(config, dataset)["hidden"]
+    result = train(settings, hidden, Scaling.from_json(record["scaling"]), record["features"], record["classes"],
+                   parts, config["seed"])
+    model = result.model
+    model.info["dataset"] = dataset
+    model.info["provenance"] = provenance(config_hash(config), config["seed"])
+    model.save(out)
+    if history_path:
+        keys = list(result.history[0])
+        write_tsv(history_path, keys, ([h[k] for k in keys] for h in result.history))
+    if curves_path:
+        from dmp.plots import training_curves
+
+        training_curves(curves_path, result.history,
+                        f"{dataset}: {'-'.join(map(str, model.layer_sizes))} ternary ReLU network")
+    return model.info["metrics"]
+
+
+# ---------------------------------------------------------------------------- CRN
+
+
+def build_crns(model_path: str | Path, out_dir: str | Path, settings: dict[str, Any],
+               config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Translate model.json into full.crn, reduced.crn and species.json (both CRNs checked NC)."""
+    from dmp.crn.translate import network_to_crn, reduce_network_crn
+    from dmp.nn.model import load_model
+
+    model = load_model(model_path)
+    full, species_map = network_to_crn(model, settings["inputs"], settings["rate_constant"])
+    reduced = reduce_network_crn(full, species_map)
+    sha = config_hash(config) if config else None
+    seed = config["seed"] if config else None
+    species_map.provenance = provenance(sha, seed)
+    sizes = "-".join(map(str, model.layer_sizes))
+    stamp = f"dmp {provenance()['dmp_version']}" + (f", config sha256 {sha[:16]}, seed {seed}" if sha else "")
+    out_dir = Path(out_dir)
+    for name, crn, what in (("full", full, "full translation"), ("reduced", reduced, "reduced (unimolecular reactions substituted)")):
+        header = [
+            f"{what} of the {sizes} ternary ReLU network {Path(model_path).name}",
+            f"inputs: {settings['inputs']}; {len(crn.reactions)} reactions, {len(crn.species)} species; non-competitive",
+            stamp,
+        ]
+        write_crn(crn, out_dir / f"{name}.crn", header)
+    species_map.save(out_dir / "species.json")
+    return {"full": {"reactions": len(full.reactions), "species": len(full.species)},
+            "reduced": {"reactions": len(reduced.reactions), "species": len(reduced.species)}}
+
+
+# ---------------------------------------------------------------------------- simulation
+
+
+def simulate_file(crn_path: str | Path, t_end: float, method: str, seed: int, out: str | Path | None,
+                  points: int = 101, molecules_per_unit: int = 100) -> str:
+    """Simulate a .crn file from its own initial concentrations; returns/writes CSV text."""
+    from dmp.sim.gillespy import simulate_ode, simulate_ssa
+
+    crn = read_crn(crn_path)
+    if method == "ode":
+        trajectory = simulate_ode(crn, t_end, points)
+    else:
+        trajectory = simulate_ssa(crn, t_end, points, seed=seed, molecules_per_unit=molecules_per_unit)[0]
+    if out is not None:
+        trajectory.write_csv(out)
+    header = "time," + ",".join(trajectory.species)
+    rows = [",".join(f"{v:.12g}" for v in row) for row in np.column_stack([trajectory.times, trajectory.values])]
+    return "\n".join([header, *rows]) + "\n"
+
+
+def evaluate_crn(crn_path: str | Path, species_path: str | Path, model_path: str | Path, data_path: str | Path,
+                 settings: dict[str, Any], out: str | Path, jobs: int = 1) -> dict[str, Any]:
+    """Simulate one CRN on every test example (GillesPy2 ODE) and write its outputs as TSV."""
+    from dmp.crn.translate import SpeciesMap
+    from dmp.datasets import read_part
+    from dmp.nn.model import load_model
+    from dmp.sim.agreement import simulate_examples
+
+    model = load_model(model_path)
+    crn = read_crn(crn_path)
+    require_noncompetitive(crn, str(crn_path))
+    species_map = SpeciesMap.load(species_path)
+    X, y, _, _ = read_part(data_path, model.classes)
+    if settings.get("max_examples"):
+        X, y = X[: settings["max_examples"]], y[: settings["max_examples"]]
+    started = time.perf_counter()
+    outputs, clipped = simulate_examples(crn, species_map, model.scaling.apply(X), settings, jobs)
+    elapsed = time.perf_counter() - started
+    header = ["example", "label", *[f"y_{c}" for c in model.classes]]
+    write_tsv(out, header, ([k, model.classes[y[k]], *map(float, outputs[k])] for k in range(len(y))))
+    return {"examples": len(y), "seconds": elapsed, "clipped_inputs": clipped}
+
+
+def _read_outputs(path: str | Path, classes: list[str]) -> np.ndarray:
+    rows = read_tsv(path)
+    try:
+        return np.array([[float(row[f"y_{c}"]) for c in classes] for row in rows], dtype=np.float64).reshape(len(rows), len(classes))
+    except KeyError as exc:
+        raise DmpError(f"{path}: missing column {exc}") from None
+
+
+def summarize_agreement(model_path: str | Path, data_path: str | Path, crn_outputs: dict[str, str | Path],
+                        crn_paths: dict[str, str | Path], species_path: str | Path, settings: dict[str, Any],
+                        out_dir: str | Path, config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Compare every CRN's outputs with the network: agreement.tsv, summary.json, trajectories.png."""
+    from dmp.crn.translate import SpeciesMap
+    from dmp.datasets import read_part
+    from dmp.nn.model import accuracy, load_model
+    from dmp.plots import output_trajectories
+    from dmp.sim.agreement import compare
+    from dmp.sim.gillespy import simulate_ode
+
+    out_dir = Path(out_dir)
+    model = load_model(model_path)
+    species_map = SpeciesMap.load(species_path)
+    X, y, _, _ = read_part(data_path, model.classes)
+    outputs = {name: _read_outputs(path, model.classes) for name, path in crn_outputs.items()}
+    n = min(len(o) for o in outputs.values())
+    X, y = X[:n], y[:n]
+    nn_out = model.forward(X)
+    per_crn = {name: compare(nn_out, out[:n], y) for name, out in outputs.items()}
+    names = list(outputs)
+    header = ["example", "label", *[f"nn_y_{c}" for c in model.classes]]
+    for name in names:
+        header += [f"{name}_y_{c}" for c in model.classes]
+    header += ["nn_argmax", *[f"{name}_argmax" for name in names]]
+    rows = []
+    for k in range(n):
+        row: list[Any] = [k, model.classes[y[k]], *map(float, nn_out[k])]
+        for name in names:
+            row += list(map(float, outputs[name][k]))
+        row += [model.classes[int(np.argmax(nn_out[k]))], *[model.classes[int(np.argmax(outputs[nm][k]))] for nm in names]]
+        rows.append(row)
+    write_tsv(out_dir / "agreement.tsv", header, rows)
+
+    summary: dict[str, Any] = {
+        "n_test": int(n),
+        "nn_test_accuracy": accuracy(nn_out, y),
+        # Headline figures are the worst over all simulated CRNs (full and reduced).
+        "crn_test_accuracy": min(v["crn_test_accuracy"] for v in per_crn.values()),
+        "crn_nn_argmax_agreement": min(v["crn_nn_argmax_agreement"] for v in per_crn.values()),
+        "max_abs_output_error": max(v["max_abs_output_error"] for v in per_crn.values()),
+        "t_end": settings["t_end"],
+        "method": "ode (GillesPy2 ODESolver, LSODA)",
+        "rtol": settings["rtol"],
+        "atol": settings["atol"],
+        "crns": per_crn,
+    }
+    if len(names) > 1:
+        first = outputs[names[0]][:n]
+        summary["max_abs_difference_between_crns"] = max(float(np.max(np.abs(outputs[nm][:n] - first))) for nm in names[1:]) if n else 0.0
+    if config is not None:
+        summary["provenance"] = provenance(config_hash(config), config["seed"])
+    write_json(out_dir / "summary.json", summary)
+
+    # Trajectory figure: the first few examples of each class, simulated on a short time span.
+    count = settings["trajectory_examples"]
+    picks: list[int] = []
+    for c in range(len(model.classes)):
+        picks += [int(k) for k in np.flatnonzero(y == c)[:1]]
+    picks = sorted(picks)[:count] if count else []
+    if picks:
+        crn_name = "reduced" if "reduced" in crn_paths else names[0]
+        crn = read_crn(crn_paths[crn_name])
+        curves, times = [], None
+        for k in picks:
+            initial, _ = species_map.input_concentrations(model.scaling.apply(X[k:k + 1])[0], set(crn.species))
+            trajectory = simulate_ode(crn, settings["trajectory_t_end"], 201, initial,
+                                      rtol=settings["rtol"], atol=settings["atol"])
+            times = trajectory.times
+            curves.append(np.column_stack([trajectory.column(p) - trajectory.column(m)
+                                           for p, m in species_map.output_species()]))
+        output_trajectories(
+            out_dir / "trajectories.png", times, curves, nn_out[picks], model.classes,
+            [f"example {k} (label {model.classes[y[k]]})" for k in picks],
+            f"{crn_name} CRN outputs over time; dashed: network outputs",
+        )
+    return summary

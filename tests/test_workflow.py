@@ -1,0 +1,91 @@
+"""The Snakemake workflow end to end on a small configuration (the full one is marked slow)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dmp.crn.io import read_crn
+from dmp.fileio import read_tsv
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def small_config(tmp_path: Path) -> Path:
+    config = {
+        "seed": 11,
+        "results": "results",
+        "datasets": {
+            "iris": {"loader": "iris", "split": {"train": 0.7, "val": 0.1, "test": 0.2}, "hidden": [4],
+                     "training": {"epochs": 60, "patience": 60, "restarts": 1}},
+        },
+        "simulation": {"t_end": 2000.0, "points": 5, "max_examples": 10, "trajectory_examples": 2,
+                       "trajectory_t_end": 10.0, "jobs": 1},
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def snakemake(tmp_path: Path, config: Path, *targets: str, extra=()):
+    command = [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), "--configfile", str(config),
+               "--replace-workflow-config", "--cores", "2", *targets, *extra]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def test_small_pipeline_end_to_end(tmp_path):
+    config = small_config(tmp_path)
+    result = snakemake(tmp_path, config, "iris_classifier")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = tmp_path / "results" / "iris"
+    summary = json.loads((out / "simulation" / "summary.json").read_text())
+    assert summary["n_test"] == 10
+    assert summary["crn_nn_argmax_agreement"] == 1.0
+    assert summary["max_abs_output_error"] <= 1e-3
+    model = json.loads((out / "model" / "model.json").read_text())
+    assert model["layer_sizes"] == [4, 4, 3]
+    assert summary["nn_test_accuracy"] == pytest.approx(
+        sum(r["label"] == r["nn_argmax"] for r in read_tsv(out / "simulation" / "agreement.tsv")) / 10)
+    full, reduced = read_crn(out / "crn" / "full.crn"), read_crn(out / "crn" / "reduced.crn")
+    assert sum(r.order == 2 for r in reduced.reactions) == 4
+    assert len(full.reactions) > len(reduced.reactions)
+    assert (out / "simulation" / "trajectories.png").stat().st_size > 1000
+    # A second run has nothing to do.
+    again = snakemake(tmp_path, config, "iris_classifier", extra=["-n"])
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_command_line_overrides_are_refused(tmp_path):
+    config = small_config(tmp_path)
+    result = snakemake(tmp_path, config, "iris_classifier", extra=["-n", "--config", "seed=3"])
+    assert result.returncode != 0
+    assert "Snakemake's config differs from this file" in result.stdout + result.stderr
+
+
+def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
+    result = subprocess.run([*SNAKEMAKE, "-n", "--cores", "2", "all", "--directory", str(tmp_path), "-s",
+                             str(ROOT / "Snakefile"), "--configfile", str(ROOT / "config.yaml"),
+                             "--replace-workflow-config"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = result.stdout
+    for rule, count in (("dataset", 3), ("train", 3), ("crn", 3), ("evaluate_crn", 6), ("agreement", 3)):
+        assert any(line.split() == [rule, str(count)] for line in text.splitlines()), (rule, text[-1500:])
+
+
+@pytest.mark.slow
+def test_virus_classifier_full(tmp_path):
+    """The README's main job on the repository config (about two minutes on 2 cores)."""
+    result = subprocess.run([*SNAKEMAKE, "--cores", "2", "virus_classifier", "--directory", str(tmp_path), "-s",
+                             str(ROOT / "Snakefile"), "--configfile", str(ROOT / "config.yaml"),
+                             "--replace-workflow-config"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads((tmp_path / "results" / "virus" / "simulation" / "summary.json").read_text())
+    assert summary["n_test"] == 106
+    assert summary["crn_nn_argmax_agreement"] == 1.0
+    assert summary["max_abs_output_error"] <= 1e-3
+    reduced = read_crn(tmp_path / "results" / "virus" / "crn" / "reduced.crn")
+    assert len(reduced.reactions) <= 28
