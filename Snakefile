@@ -4,7 +4,7 @@ import os
 import shlex
 import sys
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 import dmp.config
 
@@ -16,7 +16,9 @@ configfile: "config.yaml"
 
 # The file every `dmp` command reads; refuses --config overrides that dmp would not see.
 CONFIG = dmp.config.workflow_config_file(config, workflow.configfiles)
-validate(config, dmp.config.schema_path())
+# Validate against workflow/schemas/config.schema.yaml (the schema dmp ships) with dmp's one-line
+# messages that name the key and the allowed values, and fill the schema's defaults.
+config.update(dmp.config.validate_config(config, CONFIG))
 RESULTS = config["results"]
 # The dmp command of the interpreter that runs Snakemake, so rules work without an activated venv.
 DMP = f"{shlex.quote(sys.executable)} -m dmp"

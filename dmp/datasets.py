@@ -128,7 +128,7 @@ def load_virus(folder: str | Path) -> Dataset:
     samples = pd.read_csv(samples_path)
     if not {"Accession", "Title"} <= set(samples.columns):
         raise DataError(f"{samples_path}: expected columns 'Accession' and 'Title'")
-    titles = dict(zip(samples["Accession"], samples["Title"]))
+    titles = dict(zip(samples["Accession"], samples["Title"], strict=True))
 
     studies: dict[str, dict[int, tuple[float, float, float]]] = {}
     for study in VIRUS_STUDIES:
@@ -154,7 +154,9 @@ def load_virus(folder: str | Path) -> Dataset:
         try:
             infected, onset, offset = studies[study][subject]
         except KeyError:
-            raise DataError(f"{folder}: subject {subject} of study {study} ({accession}) missing from its study table") from None
+            raise DataError(
+                f"{folder}: subject {subject} of study {study} ({accession}) missing from its study table"
+            ) from None
         if infected == 1 and not math.isnan(onset) and onset <= hour < offset:
             keep.append(column)
 
@@ -162,7 +164,9 @@ def load_virus(folder: str | Path) -> Dataset:
     labels = [str(label_row.iloc[c]) for c in keep]
     if np.isnan(X).any():
         row, col = np.argwhere(np.isnan(X))[0]
-        raise DataError(f"{labels_path}: missing value for probe {probes[col]} in sample {expression.columns[keep[row]]}")
+        raise DataError(
+            f"{labels_path}: missing value for probe {probes[col]} in sample {expression.columns[keep[row]]}"
+        )
     classes = sorted(set(labels))
     y = np.array([classes.index(label) for label in labels], dtype=np.int64)
     return Dataset(
@@ -180,7 +184,9 @@ def load_iris() -> Dataset:
     from sklearn.datasets import load_iris as sk_load
 
     data = sk_load()
-    return Dataset("iris", list(data.feature_names), list(data.target_names), data.data.astype(float), data.target.astype(np.int64))
+    return Dataset(
+        "iris", list(data.feature_names), list(data.target_names), data.data.astype(float), data.target.astype(np.int64)
+    )
 
 
 def load_digits() -> Dataset:
@@ -189,7 +195,9 @@ def load_digits() -> Dataset:
 
     data = sk_load()
     features = [f"pixel_{r}_{c}" for r in range(8) for c in range(8)]
-    return Dataset("digits", features, [str(c) for c in data.target_names], data.data.astype(float), data.target.astype(np.int64))
+    return Dataset(
+        "digits", features, [str(c) for c in data.target_names], data.data.astype(float), data.target.astype(np.int64)
+    )
 
 
 def read_idx(path: str | Path) -> np.ndarray:
@@ -216,7 +224,9 @@ def read_idx(path: str | Path) -> np.ndarray:
     dtype = np.dtype(dtypes[code])
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(data) - header != expected:
-        raise DataError(f"{path}: IDX header declares shape {shape} ({expected} bytes) but the file holds {len(data) - header}")
+        raise DataError(
+            f"{path}: IDX header declares shape {shape} ({expected} bytes) but the file holds {len(data) - header}"
+        )
     return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
 
 
@@ -256,7 +266,9 @@ def load_mnist(folder: str | Path | None, downsample: int = 1) -> Dataset:
     if rows % downsample or cols % downsample:
         raise DataError(f"{folder}: image size {rows}x{cols} is not divisible by downsample={downsample}")
     if downsample > 1:
-        images = images.reshape(len(images), rows // downsample, downsample, cols // downsample, downsample).mean(axis=(2, 4))
+        images = images.reshape(len(images), rows // downsample, downsample, cols // downsample, downsample).mean(
+            axis=(2, 4)
+        )
         rows, cols = rows // downsample, cols // downsample
     X = images.reshape(len(images), rows * cols)
     n_train = parts["train_images"].shape[0]
@@ -301,7 +313,9 @@ def check_dataset(dataset: Dataset) -> None:
         raise DataError(f"{dataset.name}: non-finite value in example {row}, feature {dataset.features[col]}")
     present = np.unique(y)
     if len(present) < 2:
-        raise DataError(f"{dataset.name}: the labels hold a single class ({dataset.classes[present[0]]}); need at least two")
+        raise DataError(
+            f"{dataset.name}: the labels hold a single class ({dataset.classes[present[0]]}); need at least two"
+        )
 
 
 # ---------------------------------------------------------------------------- split
@@ -343,7 +357,9 @@ def split_dataset(dataset: Dataset, fractions: dict[str, float], scaling: str, s
             rest, test = train_test_split(everything, test_size=sizes["test"], stratify=dataset.y, random_state=seed)
             train, val = train_test_split(rest, test_size=sizes["val"], stratify=dataset.y[rest], random_state=seed)
     except ValueError as exc:
-        raise DataError(f"{dataset.name}: cannot split {len(everything)} examples with fractions {fractions}: {exc}") from None
+        raise DataError(
+            f"{dataset.name}: cannot split {len(everything)} examples with fractions {fractions}: {exc}"
+        ) from None
     train, val, test = np.sort(train), np.sort(val), np.sort(test)
     return Split(dataset, train, val, test, fit_scaling(dataset.X[train], scaling))
 
@@ -364,7 +380,9 @@ def write_split(split: Split, out_dir: str | Path, extra: dict[str, Any] | None 
         with atomic_path(out_dir / f"{part}.csv") as tmp:
             frame.to_csv(tmp, index=False, float_format="%.17g", lineterminator="\n")
     counts = {
-        part: {dataset.classes[c]: int((dataset.y[getattr(split, part)] == c).sum()) for c in range(len(dataset.classes))}
+        part: {
+            dataset.classes[c]: int((dataset.y[getattr(split, part)] == c).sum()) for c in range(len(dataset.classes))
+        }
         for part in ("train", "val", "test")
     }
     record = {
@@ -382,7 +400,9 @@ def write_split(split: Split, out_dir: str | Path, extra: dict[str, Any] | None 
     return record
 
 
-def read_part(path: str | Path, classes: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+def read_part(
+    path: str | Path, classes: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Read a part CSV written by `write_split`: features, integer labels, feature names, classes."""
     import pandas as pd
 
@@ -409,7 +429,9 @@ def read_part(path: str | Path, classes: list[str] | None = None) -> tuple[np.nd
     return X, y, features, classes
 
 
-def prepare(settings: dict[str, Any], path: Path | None, seed: int, out_dir: str | Path, config_sha: str | None = None) -> dict[str, Any]:
+def prepare(
+    settings: dict[str, Any], path: Path | None, seed: int, out_dir: str | Path, config_sha: str | None = None
+) -> dict[str, Any]:
     """Load, split and write one dataset; returns the split record."""
     dataset = load_dataset(settings, path)
     split = split_dataset(dataset, settings["split"], settings["scaling"], seed)

@@ -55,12 +55,11 @@ def write_json(path: str | os.PathLike[str], data: Any) -> None:
 
 def write_tsv(path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Write a tab-separated table with a header row, atomically."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-            writer.writerow(header)
-            for row in rows:
-                writer.writerow([format_cell(v) for v in row])
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([format_cell(v) for v in row])
 
 
 def format_cell(value: Any) -> str:

@@ -25,8 +25,15 @@ def _save(fig: Any, path: str | Path) -> None:
     _pyplot().close(fig)
 
 
-def output_trajectories(path: str | Path, times: np.ndarray, outputs: list[np.ndarray], nn_outputs: np.ndarray,
-                        classes: list[str], titles: list[str], suptitle: str) -> None:
+def output_trajectories(
+    path: str | Path,
+    times: np.ndarray,
+    outputs: list[np.ndarray],
+    nn_outputs: np.ndarray,
+    classes: list[str],
+    titles: list[str],
+    suptitle: str,
+) -> None:
     """One panel per example: y_j(t) = Y_j+ - Y_j- per class, with the network's value dashed."""
     plt = _pyplot()
     n = max(1, len(outputs))

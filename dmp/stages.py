@@ -53,8 +53,14 @@ def _read_split(data_dir: str | Path) -> tuple[dict[str, Any], dict[str, tuple[n
 # ---------------------------------------------------------------------------- training
 
 
-def train_network(config: dict[str, Any], dataset: str, data_dir: str | Path, out: str | Path,
-                  history_path: str | Path | None = None, curves_path: str | Path | None = None) -> dict[str, Any]:
+def train_network(
+    config: dict[str, Any],
+    dataset: str,
+    data_dir: str | Path,
+    out: str | Path,
+    history_path: str | Path | None = None,
+    curves_path: str | Path | None = None,
+) -> dict[str, Any]:
     """Train the ternary network of `dataset` and write model.json (+ history TSV and curve PNG)."""
     from dmp.datasets import Scaling
     from dmp.nn.train import train
@@ -62,8 +68,15 @@ def train_network(config: dict[str, Any], dataset: str, data_dir: str | Path, ou
     record, parts = _read_split(data_dir)
     settings = stage_settings(config, dataset, "training")
     hidden = dataset_config(config, dataset)["hidden"]
-    result = train(settings, hidden, Scaling.from_json(record["scaling"]), record["features"], record["classes"],
-                   parts, config["seed"])
+    result = train(
+        settings,
+        hidden,
+        Scaling.from_json(record["scaling"]),
+        record["features"],
+        record["classes"],
+        parts,
+        config["seed"],
+    )
     model = result.model
     model.info["dataset"] = dataset
     model.info["provenance"] = provenance(config_hash(config), config["seed"])
@@ -74,16 +87,18 @@ def train_network(config: dict[str, Any], dataset: str, data_dir: str | Path, ou
     if curves_path:
         from dmp.plots import training_curves
 
-        training_curves(curves_path, result.history,
-                        f"{dataset}: {'-'.join(map(str, model.layer_sizes))} ternary ReLU network")
+        training_curves(
+            curves_path, result.history, f"{dataset}: {'-'.join(map(str, model.layer_sizes))} ternary ReLU network"
+        )
     return model.info["metrics"]
 
 
 # ---------------------------------------------------------------------------- CRN
 
 
-def build_crns(model_path: str | Path, out_dir: str | Path, settings: dict[str, Any],
-               config: dict[str, Any] | None = None) -> dict[str, Any]:
+def build_crns(
+    model_path: str | Path, out_dir: str | Path, settings: dict[str, Any], config: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Translate model.json into full.crn, reduced.crn and species.json (both CRNs checked NC)."""
     from dmp.crn.translate import network_to_crn, reduce_network_crn
     from dmp.nn.model import load_model
@@ -97,7 +112,10 @@ def build_crns(model_path: str | Path, out_dir: str | Path, settings: dict[str, 
     sizes = "-".join(map(str, model.layer_sizes))
     stamp = f"dmp {provenance()['dmp_version']}" + (f", config sha256 {sha[:16]}, seed {seed}" if sha else "")
     out_dir = Path(out_dir)
-    for name, crn, what in (("full", full, "full translation"), ("reduced", reduced, "reduced (unimolecular reactions substituted)")):
+    for name, crn, what in (
+        ("full", full, "full translation"),
+        ("reduced", reduced, "reduced (unimolecular reactions substituted)"),
+    ):
         header = [
             f"{what} of the {sizes} ternary ReLU network {Path(model_path).name}",
             f"inputs: {settings['inputs']}; {len(crn.reactions)} reactions, {len(crn.species)} species; non-competitive",
@@ -105,15 +123,24 @@ def build_crns(model_path: str | Path, out_dir: str | Path, settings: dict[str, 
         ]
         write_crn(crn, out_dir / f"{name}.crn", header)
     species_map.save(out_dir / "species.json")
-    return {"full": {"reactions": len(full.reactions), "species": len(full.species)},
-            "reduced": {"reactions": len(reduced.reactions), "species": len(reduced.species)}}
+    return {
+        "full": {"reactions": len(full.reactions), "species": len(full.species)},
+        "reduced": {"reactions": len(reduced.reactions), "species": len(reduced.species)},
+    }
 
 
 # ---------------------------------------------------------------------------- simulation
 
 
-def simulate_file(crn_path: str | Path, t_end: float, method: str, seed: int, out: str | Path | None,
-                  points: int = 101, molecules_per_unit: int = 100) -> str:
+def simulate_file(
+    crn_path: str | Path,
+    t_end: float,
+    method: str,
+    seed: int,
+    out: str | Path | None,
+    points: int = 101,
+    molecules_per_unit: int = 100,
+) -> str:
     """Simulate a .crn file from its own initial concentrations; returns/writes CSV text."""
     from dmp.sim.gillespy import simulate_ode, simulate_ssa
 
@@ -129,8 +156,15 @@ def simulate_file(crn_path: str | Path, t_end: float, method: str, seed: int, ou
     return "\n".join([header, *rows]) + "\n"
 
 
-def evaluate_crn(crn_path: str | Path, species_path: str | Path, model_path: str | Path, data_path: str | Path,
-                 settings: dict[str, Any], out: str | Path, jobs: int = 1) -> dict[str, Any]:
+def evaluate_crn(
+    crn_path: str | Path,
+    species_path: str | Path,
+    model_path: str | Path,
+    data_path: str | Path,
+    settings: dict[str, Any],
+    out: str | Path,
+    jobs: int = 1,
+) -> dict[str, Any]:
     """Simulate one CRN on every test example (GillesPy2 ODE) and write its outputs as TSV."""
     from dmp.crn.translate import SpeciesMap
     from dmp.datasets import read_part
@@ -155,14 +189,23 @@ def evaluate_crn(crn_path: str | Path, species_path: str | Path, model_path: str
 def _read_outputs(path: str | Path, classes: list[str]) -> np.ndarray:
     rows = read_tsv(path)
     try:
-        return np.array([[float(row[f"y_{c}"]) for c in classes] for row in rows], dtype=np.float64).reshape(len(rows), len(classes))
+        return np.array([[float(row[f"y_{c}"]) for c in classes] for row in rows], dtype=np.float64).reshape(
+            len(rows), len(classes)
+        )
     except KeyError as exc:
         raise DmpError(f"{path}: missing column {exc}") from None
 
 
-def summarize_agreement(model_path: str | Path, data_path: str | Path, crn_outputs: dict[str, str | Path],
-                        crn_paths: dict[str, str | Path], species_path: str | Path, settings: dict[str, Any],
-                        out_dir: str | Path, config: dict[str, Any] | None = None) -> dict[str, Any]:
+def summarize_agreement(
+    model_path: str | Path,
+    data_path: str | Path,
+    crn_outputs: dict[str, str | Path],
+    crn_paths: dict[str, str | Path],
+    species_path: str | Path,
+    settings: dict[str, Any],
+    out_dir: str | Path,
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Compare every CRN's outputs with the network: agreement.tsv, summary.json, trajectories.png."""
     from dmp.crn.translate import SpeciesMap
     from dmp.datasets import read_part
@@ -190,7 +233,10 @@ def summarize_agreement(model_path: str | Path, data_path: str | Path, crn_outpu
         row: list[Any] = [k, model.classes[y[k]], *map(float, nn_out[k])]
         for name in names:
             row += list(map(float, outputs[name][k]))
-        row += [model.classes[int(np.argmax(nn_out[k]))], *[model.classes[int(np.argmax(outputs[nm][k]))] for nm in names]]
+        row += [
+            model.classes[int(np.argmax(nn_out[k]))],
+            *[model.classes[int(np.argmax(outputs[nm][k]))] for nm in names],
+        ]
         rows.append(row)
     write_tsv(out_dir / "agreement.tsv", header, rows)
 
@@ -209,7 +255,9 @@ def summarize_agreement(model_path: str | Path, data_path: str | Path, crn_outpu
     }
     if len(names) > 1:
         first = outputs[names[0]][:n]
-        summary["max_abs_difference_between_crns"] = max(float(np.max(np.abs(outputs[nm][:n] - first))) for nm in names[1:]) if n else 0.0
+        summary["max_abs_difference_between_crns"] = (
+            max(float(np.max(np.abs(outputs[nm][:n] - first))) for nm in names[1:]) if n else 0.0
+        )
     if config is not None:
         summary["provenance"] = provenance(config_hash(config), config["seed"])
     write_json(out_dir / "summary.json", summary)
@@ -225,14 +273,20 @@ def summarize_agreement(model_path: str | Path, data_path: str | Path, crn_outpu
         crn = read_crn(crn_paths[crn_name])
         curves, times = [], None
         for k in picks:
-            initial, _ = species_map.input_concentrations(model.scaling.apply(X[k:k + 1])[0], set(crn.species))
-            trajectory = simulate_ode(crn, settings["trajectory_t_end"], 201, initial,
-                                      rtol=settings["rtol"], atol=settings["atol"])
+            initial, _ = species_map.input_concentrations(model.scaling.apply(X[k : k + 1])[0], set(crn.species))
+            trajectory = simulate_ode(
+                crn, settings["trajectory_t_end"], 201, initial, rtol=settings["rtol"], atol=settings["atol"]
+            )
             times = trajectory.times
-            curves.append(np.column_stack([trajectory.column(p) - trajectory.column(m)
-                                           for p, m in species_map.output_species()]))
+            curves.append(
+                np.column_stack([trajectory.column(p) - trajectory.column(m) for p, m in species_map.output_species()])
+            )
         output_trajectories(
-            out_dir / "trajectories.png", times, curves, nn_out[picks], model.classes,
+            out_dir / "trajectories.png",
+            times,
+            curves,
+            nn_out[picks],
+            model.classes,
             [f"example {k} (label {model.classes[y[k]]})" for k in picks],
             f"{crn_name} CRN outputs over time; dashed: network outputs",
         )

@@ -35,8 +35,9 @@ def test_simulate_writes_csv_with_time_and_species(tmp_path):
 def test_simulate_ssa_to_stdout(tmp_path):
     crn = tmp_path / "decay.crn"
     crn.write_text("A -> B\nA @initial 1\n")
-    result = run_dmp("simulate", crn, "--t-end", 30, "--method", "ssa", "--seed", 3, "--molecules-per-unit", 20,
-                     "--points", 4)
+    result = run_dmp(
+        "simulate", crn, "--t-end", 30, "--method", "ssa", "--seed", 3, "--molecules-per-unit", 20, "--points", 4
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "time,A,B" and len(lines) == 5
@@ -90,13 +91,20 @@ def test_repository_config_is_valid():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda c: c["crn"].__setitem__("inputs", "triple"),
-         'crn.inputs: "triple" is not allowed; use one of "dual_rail", "shifted"'),
+        (
+            lambda c: c["crn"].__setitem__("inputs", "triple"),
+            'crn.inputs: "triple" is not allowed; use one of "dual_rail", "shifted"',
+        ),
         (lambda c: c["training"].__setitem__("epochs", 0), "training.epochs: 0 is less than the minimum of 1"),
         (lambda c: c["datasets"]["virus"].__setitem__("hiden", [3]), "datasets.virus: unknown key(s) 'hiden'"),
-        (lambda c: c["datasets"]["iris"].__setitem__("loader", "cifar"), 'datasets.iris.loader: "cifar" is not allowed'),
-        (lambda c: c["datasets"]["iris"]["split"].__setitem__("val", 0.5),
-         "datasets.iris.split: train + val must leave room for a test part"),
+        (
+            lambda c: c["datasets"]["iris"].__setitem__("loader", "cifar"),
+            'datasets.iris.loader: "cifar" is not allowed',
+        ),
+        (
+            lambda c: c["datasets"]["iris"]["split"].__setitem__("val", 0.5),
+            "datasets.iris.split: train + val must leave room for a test part",
+        ),
     ],
 )
 def test_config_errors_name_the_key(edit, message):

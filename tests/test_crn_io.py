@@ -102,4 +102,9 @@ def test_missing_file_is_a_syntax_error_with_path(tmp_path):
 
 
 def test_nuskell_reserved_names_detected():
-    assert invalid_formal_names(["X0p", "fuel", "Intermediate", "w1", "A_2", "9x"]) == ["fuel", "Intermediate", "w1", "9x"]
+    assert invalid_formal_names(["X0p", "fuel", "Intermediate", "w1", "A_2", "9x"]) == [
+        "fuel",
+        "Intermediate",
+        "w1",
+        "9x",
+    ]

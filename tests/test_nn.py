@@ -36,9 +36,13 @@ def hand_model() -> TernaryModel:
     from dmp.datasets import Scaling
 
     return TernaryModel(
-        [Layer(np.array([[1, -1], [0, 1]], dtype=np.int8), np.array([0.5, -1.0])),
-         Layer(np.array([[1, -1]], dtype=np.int8), np.array([0.25]))],
-        ["a", "b"], ["y"], Scaling("standard", np.array([1.0, 0.0]), np.array([2.0, 1.0])),
+        [
+            Layer(np.array([[1, -1], [0, 1]], dtype=np.int8), np.array([0.5, -1.0])),
+            Layer(np.array([[1, -1]], dtype=np.int8), np.array([0.25])),
+        ],
+        ["a", "b"],
+        ["y"],
+        Scaling("standard", np.array([1.0, 0.0]), np.array([2.0, 1.0])),
     )
 
 
@@ -62,7 +66,10 @@ def test_model_json_round_trip(tmp_path):
 @pytest.mark.parametrize(
     ("edit", "fragment"),
     [
-        (lambda d: d["layers"][0]["weights"][1].__setitem__(0, 0.5), "layers[0].weights[1][0] = 0.5 is not in {-1, 0, 1}"),
+        (
+            lambda d: d["layers"][0]["weights"][1].__setitem__(0, 0.5),
+            "layers[0].weights[1][0] = 0.5 is not in {-1, 0, 1}",
+        ),
         (lambda d: d["layers"][1]["weights"][0].append(1), "layers[1].weights has shape (1, 3); expected (n_out, 2)"),
         (lambda d: d["layers"][0]["bias"].pop(), "layers[0].bias has 1 entries; expected 2"),
         (lambda d: d.__setitem__("classes", ["a", "b"]), "output layer has 1 neurons but 2 classes"),

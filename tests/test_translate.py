@@ -24,7 +24,9 @@ B2 = np.array([0.25])
 def small_model(input_min=(-2.0, -3.0)) -> TernaryModel:
     return TernaryModel(
         [Layer(W1.astype(np.int8), B1), Layer(W2.astype(np.int8), B2)],
-        ["a", "b"], ["out"], Scaling("none", np.zeros(2), np.ones(2)),
+        ["a", "b"],
+        ["out"],
+        Scaling("none", np.zeros(2), np.ones(2)),
         input_range={"min": list(input_min), "max": [2.0, 3.0]},
     )
 
@@ -40,20 +42,29 @@ def R(reactants, products):
 # Written by hand from the construction in Vasic et al. (ICML 2020):
 # fan-out per input rail (weight -1 swaps the rail), ReLU pair per hidden neuron, hidden fan-out.
 HAND_FULL = [
-    R("X0p", "Z1_0p"), R("X0m", "Z1_0m"),
-    R("X1p", "Z1_0m Z1_1p"), R("X1m", "Z1_0p Z1_1m"),
-    R("Z1_0p", "H1_0p A1_0"), R("A1_0 Z1_0m", "H1_0m"),
-    R("Z1_1p", "H1_1p A1_1"), R("A1_1 Z1_1m", "H1_1m"),
-    R("H1_0p", "Y0p"), R("H1_0m", "Y0m"),
-    R("H1_1p", "Y0m"), R("H1_1m", "Y0p"),
+    R("X0p", "Z1_0p"),
+    R("X0m", "Z1_0m"),
+    R("X1p", "Z1_0m Z1_1p"),
+    R("X1m", "Z1_0p Z1_1m"),
+    R("Z1_0p", "H1_0p A1_0"),
+    R("A1_0 Z1_0m", "H1_0m"),
+    R("Z1_1p", "H1_1p A1_1"),
+    R("A1_1 Z1_1m", "H1_1m"),
+    R("H1_0p", "Y0p"),
+    R("H1_0m", "Y0m"),
+    R("H1_1p", "Y0m"),
+    R("H1_1m", "Y0p"),
 ]
 HAND_FULL_INITIAL = {"Z1_0p": 0.5, "Z1_1m": 1.0, "Y0p": 0.25}
 
 # Substituting Z+ -> H+ + A and H -> fan-out by hand:
 HAND_REDUCED = [
-    R("X0p", "Y0p A1_0"), R("X0m", "Z1_0m"),
-    R("X1p", "Z1_0m Y0m A1_1"), R("X1m", "Y0p A1_0 Z1_1m"),
-    R("A1_0 Z1_0m", "Y0m"), R("A1_1 Z1_1m", "Y0p"),
+    R("X0p", "Y0p A1_0"),
+    R("X0m", "Z1_0m"),
+    R("X1p", "Z1_0m Y0m A1_1"),
+    R("X1m", "Y0p A1_0 Z1_1m"),
+    R("A1_0 Z1_0m", "Y0m"),
+    R("A1_1 Z1_1m", "Y0p"),
 ]
 # Z1_0p's bias 0.5 moves to A1_0 and (through H1_0p) to Y0p: 0.25 + 0.5.
 HAND_REDUCED_INITIAL = {"A1_0": 0.5, "Y0p": 0.75, "Z1_1m": 1.0}
@@ -122,11 +133,15 @@ def test_shifted_input_below_training_minimum_is_clipped_and_counted():
 def dense_model(sizes, seed=0):
     rng = np.random.default_rng(seed)
     layers = []
-    for a, b in zip(sizes[:-1], sizes[1:]):
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
         w = rng.choice([-1, 1], size=(b, a)).astype(np.int8)  # no zeros: every input is used
         layers.append(Layer(w, rng.normal(size=b)))
-    return TernaryModel(layers, [f"f{i}" for i in range(sizes[0])], [f"c{j}" for j in range(sizes[-1])],
-                        Scaling("none", np.zeros(sizes[0]), np.ones(sizes[0])))
+    return TernaryModel(
+        layers,
+        [f"f{i}" for i in range(sizes[0])],
+        [f"c{j}" for j in range(sizes[-1])],
+        Scaling("none", np.zeros(sizes[0]), np.ones(sizes[0])),
+    )
 
 
 def test_published_virus_net_sizes():
@@ -175,8 +190,7 @@ def test_catalysts_may_be_shared():
 
 
 def test_reduction_keeps_protected_and_autocatalytic_reactions():
-    crn = CRN([Reaction(("X",), ("S",)), Reaction(("S",), ("T", "T")), Reaction(("T",), ("T", "U"))],
-              {"S": 1.0})
+    crn = CRN([Reaction(("X",), ("S",)), Reaction(("S",), ("T", "T")), Reaction(("T",), ("T", "U"))], {"S": 1.0})
     reduced = reduce_unimolecular(crn, protected={"X"})
     assert reduced.reactions == [Reaction(("X",), ("T", "T")), Reaction(("T",), ("T", "U"))]
     assert reduced.initial == {"T": 2.0}

@@ -20,11 +20,21 @@ def small_config(tmp_path: Path) -> Path:
         "seed": 11,
         "results": "results",
         "datasets": {
-            "iris": {"loader": "iris", "split": {"train": 0.7, "val": 0.1, "test": 0.2}, "hidden": [4],
-                     "training": {"epochs": 60, "patience": 60, "restarts": 1}},
+            "iris": {
+                "loader": "iris",
+                "split": {"train": 0.7, "val": 0.1, "test": 0.2},
+                "hidden": [4],
+                "training": {"epochs": 60, "patience": 60, "restarts": 1},
+            },
         },
-        "simulation": {"t_end": 2000.0, "points": 5, "max_examples": 10, "trajectory_examples": 2,
-                       "trajectory_t_end": 10.0, "jobs": 1},
+        "simulation": {
+            "t_end": 2000.0,
+            "points": 5,
+            "max_examples": 10,
+            "trajectory_examples": 2,
+            "trajectory_t_end": 10.0,
+            "jobs": 1,
+        },
     }
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -32,8 +42,20 @@ def small_config(tmp_path: Path) -> Path:
 
 
 def snakemake(tmp_path: Path, config: Path, *targets: str, extra=()):
-    command = [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path), "--configfile", str(config),
-               "--replace-workflow-config", "--cores", "2", *targets, *extra]
+    command = [
+        *SNAKEMAKE,
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(config),
+        "--replace-workflow-config",
+        "--cores",
+        "2",
+        *targets,
+        *extra,
+    ]
     return subprocess.run(command, capture_output=True, text=True)
 
 
@@ -49,7 +71,8 @@ def test_small_pipeline_end_to_end(tmp_path):
     model = json.loads((out / "model" / "model.json").read_text())
     assert model["layer_sizes"] == [4, 4, 3]
     assert summary["nn_test_accuracy"] == pytest.approx(
-        sum(r["label"] == r["nn_argmax"] for r in read_tsv(out / "simulation" / "agreement.tsv")) / 10)
+        sum(r["label"] == r["nn_argmax"] for r in read_tsv(out / "simulation" / "agreement.tsv")) / 10
+    )
     full, reduced = read_crn(out / "crn" / "full.crn"), read_crn(out / "crn" / "reduced.crn")
     assert sum(r.order == 2 for r in reduced.reactions) == 4
     assert len(full.reactions) > len(reduced.reactions)
@@ -67,9 +90,24 @@ def test_command_line_overrides_are_refused(tmp_path):
 
 
 def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
-    result = subprocess.run([*SNAKEMAKE, "-n", "--cores", "2", "all", "--directory", str(tmp_path), "-s",
-                             str(ROOT / "Snakefile"), "--configfile", str(ROOT / "config.yaml"),
-                             "--replace-workflow-config"], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            *SNAKEMAKE,
+            "-n",
+            "--cores",
+            "2",
+            "all",
+            "--directory",
+            str(tmp_path),
+            "-s",
+            str(ROOT / "Snakefile"),
+            "--configfile",
+            str(ROOT / "config.yaml"),
+            "--replace-workflow-config",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     text = result.stdout
     for rule, count in (("dataset", 3), ("train", 3), ("crn", 3), ("evaluate_crn", 6), ("agreement", 3)):
@@ -79,9 +117,23 @@ def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
 @pytest.mark.slow
 def test_virus_classifier_full(tmp_path):
     """The README's main job on the repository config (about two minutes on 2 cores)."""
-    result = subprocess.run([*SNAKEMAKE, "--cores", "2", "virus_classifier", "--directory", str(tmp_path), "-s",
-                             str(ROOT / "Snakefile"), "--configfile", str(ROOT / "config.yaml"),
-                             "--replace-workflow-config"], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            *SNAKEMAKE,
+            "--cores",
+            "2",
+            "virus_classifier",
+            "--directory",
+            str(tmp_path),
+            "-s",
+            str(ROOT / "Snakefile"),
+            "--configfile",
+            str(ROOT / "config.yaml"),
+            "--replace-workflow-config",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads((tmp_path / "results" / "virus" / "simulation" / "summary.json").read_text())
     assert summary["n_test"] == 106

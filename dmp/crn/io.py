@@ -21,10 +21,8 @@ from dmp.errors import CRNSyntaxError
 from dmp.fileio import write_text
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_TERM = re.compile(rf"^(?:(?P<count>\d+)\s*)?(?P<name>[A-Za-z][A-Za-z0-9_]*)$")
-_CONCENTRATION = re.compile(
-    rf"^(?P<name>\S+)\s*@\s*(?P<mode>initial|i|constant|c)\s+(?P<value>-?{_NUMBER})$"
-)
+_TERM = re.compile(r"^(?:(?P<count>\d+)\s*)?(?P<name>[A-Za-z][A-Za-z0-9_]*)$")
+_CONCENTRATION = re.compile(rf"^(?P<name>\S+)\s*@\s*(?P<mode>initial|i|constant|c)\s+(?P<value>-?{_NUMBER})$")
 _RATE_SINGLE = re.compile(rf"^\[\s*(?:k\s*=\s*)?(?P<k>-?{_NUMBER})\s*\]$")
 _RATE_PAIR = re.compile(
     rf"^\[\s*(?:(?:kf|fw)\s*=\s*)?(?P<kf>-?{_NUMBER})\s*,\s*(?:(?:kr|bw|rv)\s*=\s*)?(?P<kr>-?{_NUMBER})\s*\]$"
@@ -45,7 +43,8 @@ def _parse_side(text: str, source: str, line: int) -> tuple[str, ...]:
             bad = term.split()[-1]
             if not SPECIES_NAME.match(bad):
                 raise CRNSyntaxError(
-                    source, line,
+                    source,
+                    line,
                     f"invalid species name {bad!r} (use letters, digits and '_', starting with a letter)",
                 )
             raise CRNSyntaxError(source, line, f"cannot read term {term!r} (expected 'NAME' or 'COUNT NAME')")
@@ -73,7 +72,9 @@ def _parse_statement(text: str, source: str, line: int, crn: CRN) -> None:
             raise CRNSyntaxError(source, line, f"invalid species name {name!r}")
         value = float(match["value"])
         if value < 0 or not math.isfinite(value):
-            raise CRNSyntaxError(source, line, f"concentration of {name} must be zero or positive, got {match['value']}")
+            raise CRNSyntaxError(
+                source, line, f"concentration of {name} must be zero or positive, got {match['value']}"
+            )
         if name in crn.initial or name in crn.constant:
             raise CRNSyntaxError(source, line, f"concentration of {name} given twice")
         (crn.constant if match["mode"] in ("constant", "c") else crn.initial)[name] = value
@@ -91,9 +92,15 @@ def _parse_statement(text: str, source: str, line: int, crn: CRN) -> None:
         left, right = text.split("->", 1)
         reversible = False
     else:
-        raise CRNSyntaxError(source, line, f"cannot read {text.strip()!r} (expected a reaction with '->' or '<=>', or 'NAME @initial VALUE')")
+        raise CRNSyntaxError(
+            source,
+            line,
+            f"cannot read {text.strip()!r} (expected a reaction with '->' or '<=>', or 'NAME @initial VALUE')",
+        )
     if "->" in right or "<=>" in right:
-        raise CRNSyntaxError(source, line, "more than one arrow in one reaction (separate reactions with ';' or a new line)")
+        raise CRNSyntaxError(
+            source, line, "more than one arrow in one reaction (separate reactions with ';' or a new line)"
+        )
     reactants = _parse_side(left, source, line)
     products = _parse_side(right, source, line)
     if reversible:
@@ -157,7 +164,11 @@ def format_crn(crn: CRN, header: list[str] | None = None) -> str:
     """`.crn` text: header comments, one reaction per line, then concentrations in species order."""
     lines = [f"# {h}" if h else "#" for h in (header or [])]
     for reaction in crn.reactions:
-        lines.append(f"{format_side(reaction.reactants)} -> {format_side(reaction.products)} [k = {format_number(reaction.rate)}]".replace("  ", " ").strip())
+        lines.append(
+            f"{format_side(reaction.reactants)} -> {format_side(reaction.products)} [k = {format_number(reaction.rate)}]".replace(
+                "  ", " "
+            ).strip()
+        )
     for name in crn.species:
         if name in crn.constant:
             lines.append(f"{name} @constant {format_number(crn.constant[name])}")

@@ -80,7 +80,4 @@ class CRN:
 
 def invalid_formal_names(names: Iterable[str]) -> list[str]:
     """Species names that Nuskell would reject as formal species (bad syntax or reserved prefix)."""
-    return [
-        name for name in names
-        if not SPECIES_NAME.match(name) or name[0].lower() in NUSKELL_RESERVED_PREFIXES
-    ]
+    return [name for name in names if not SPECIES_NAME.match(name) or name[0].lower() in NUSKELL_RESERVED_PREFIXES]

@@ -52,7 +52,8 @@ def reduce_unimolecular(crn: CRN, protected: set[str]) -> CRN:
         (name,) = removed.reactants
         reduced.reactions = [
             Reaction(r.reactants, _substitute(r.products, name, removed.products), r.rate, r.line)
-            if name in r.products else r
+            if name in r.products
+            else r
             for r in reduced.reactions
         ]
         amount = reduced.initial.pop(name, 0.0)

@@ -53,8 +53,9 @@ class SpeciesMap:
     def output_species(self) -> list[tuple[str, str]]:
         return [(entry["plus"], entry["minus"]) for entry in self.outputs]
 
-    def input_concentrations(self, x_scaled: np.ndarray,
-                             present: Collection[str] | None = None) -> tuple[dict[str, float], int]:
+    def input_concentrations(
+        self, x_scaled: np.ndarray, present: Collection[str] | None = None
+    ) -> tuple[dict[str, float], int]:
         """Initial concentrations of the input species for one scaled example.
 
         Returns the concentrations and the number of shifted inputs that fell below zero
@@ -64,7 +65,7 @@ class SpeciesMap:
         """
         values: dict[str, float] = {}
         clipped = 0
-        for entry, x in zip(self.inputs, np.asarray(x_scaled, dtype=np.float64)):
+        for entry, x in zip(self.inputs, np.asarray(x_scaled, dtype=np.float64), strict=True):
             if self.input_encoding == "dual_rail":
                 values[entry["plus"]] = max(float(x), 0.0)
                 values[entry["minus"]] = max(-float(x), 0.0)
@@ -83,8 +84,9 @@ class SpeciesMap:
         A rail absent from the mapping is 0: an output with no bias and no incoming weight on
         that rail never appears in the CRN.
         """
-        return np.array([concentration.get(p, 0.0) - concentration.get(m, 0.0) for p, m in self.output_species()],
-                        dtype=np.float64)
+        return np.array(
+            [concentration.get(p, 0.0) - concentration.get(m, 0.0) for p, m in self.output_species()], dtype=np.float64
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,8 +103,14 @@ class SpeciesMap:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SpeciesMap:
-        return cls(data["input_encoding"], data["inputs"], data["hidden"], data["outputs"],
-                   data.get("input_shift"), data.get("provenance", {}))
+        return cls(
+            data["input_encoding"],
+            data["inputs"],
+            data["hidden"],
+            data["outputs"],
+            data.get("input_shift"),
+            data.get("provenance", {}),
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> SpeciesMap:
@@ -139,14 +147,17 @@ def network_to_crn(model: TernaryModel, inputs: str = "dual_rail", rate: float =
     # Rails of the values feeding the current layer: list of (plus species, minus species or None).
     if inputs == "dual_rail":
         source = [(f"X{i}p", f"X{i}m") for i in range(n_in)]
-        input_entries = [{"index": i, "feature": model.features[i], "plus": p, "minus": m}
-                         for i, (p, m) in enumerate(source)]
+        input_entries = [
+            {"index": i, "feature": model.features[i], "plus": p, "minus": m} for i, (p, m) in enumerate(source)
+        ]
         shift = None
     else:
         shift = input_shift(model)
         source = [(f"X{i}", None) for i in range(n_in)]
-        input_entries = [{"index": i, "feature": model.features[i], "species": p, "shift": float(shift[i])}
-                         for i, (p, _) in enumerate(source)]
+        input_entries = [
+            {"index": i, "feature": model.features[i], "species": p, "shift": float(shift[i])}
+            for i, (p, _) in enumerate(source)
+        ]
         biases[0] = biases[0] - model.layers[0].weights.astype(np.float64) @ shift
 
     hidden_entries: list[list[dict[str, Any]]] = []
@@ -164,8 +175,7 @@ def network_to_crn(model: TernaryModel, inputs: str = "dual_rail", rate: float =
                 if species is None:
                     continue
                 products = tuple(
-                    targets[j][rail if w > 0 else 1 - rail]
-                    for j, w in enumerate(layer.weights[:, i]) if w != 0
+                    targets[j][rail if w > 0 else 1 - rail] for j, w in enumerate(layer.weights[:, i]) if w != 0
                 )
                 if products:
                     crn.reactions.append(Reaction((species,), products, rate))
@@ -185,16 +195,27 @@ def network_to_crn(model: TernaryModel, inputs: str = "dual_rail", rate: float =
             helper, hp, hm = f"A{level}_{j}", f"H{level}_{j}p", f"H{level}_{j}m"
             crn.reactions.append(Reaction((zp,), (hp, helper), rate))
             crn.reactions.append(Reaction((helper, zm), (hm,), rate))
-            entries.append({"layer": level, "neuron": j, "plus": hp, "minus": hm,
-                            "preactivation": {"plus": zp, "minus": zm}, "relu_helper": helper})
+            entries.append(
+                {
+                    "layer": level,
+                    "neuron": j,
+                    "plus": hp,
+                    "minus": hm,
+                    "preactivation": {"plus": zp, "minus": zm},
+                    "relu_helper": helper,
+                }
+            )
             next_source.append((hp, hm))
         hidden_entries.append(entries)
         source = next_source
 
-    outputs = [{"index": j, "class": model.classes[j], "plus": f"Y{j}p", "minus": f"Y{j}m"}
-               for j in range(model.layer_sizes[-1])]
-    species_map = SpeciesMap(inputs, input_entries, hidden_entries, outputs,
-                             None if shift is None else [float(s) for s in shift])
+    outputs = [
+        {"index": j, "class": model.classes[j], "plus": f"Y{j}p", "minus": f"Y{j}m"}
+        for j in range(model.layer_sizes[-1])
+    ]
+    species_map = SpeciesMap(
+        inputs, input_entries, hidden_entries, outputs, None if shift is None else [float(s) for s in shift]
+    )
     bad = invalid_formal_names(crn.species)
     if bad:  # cannot happen with the names above; guards later edits of the naming scheme
         raise DmpError(f"species name(s) {bad[:3]} are not valid Nuskell formal species")

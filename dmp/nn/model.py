@@ -101,7 +101,7 @@ def _fail(source: str, message: str) -> DmpError:
 def model_from_json(data: dict[str, Any], source: str = "model.json") -> TernaryModel:
     """Build a model from its JSON form, checking shapes and that every weight is -1, 0 or 1."""
     if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
-        raise _fail(source, f"not a dmp model file (expected \"format\": \"{MODEL_FORMAT}\")")
+        raise _fail(source, f'not a dmp model file (expected "format": "{MODEL_FORMAT}")')
     for key in ("layers", "features", "classes", "input_scaling"):
         if key not in data:
             raise _fail(source, f"missing key {key!r}")
@@ -132,8 +132,18 @@ def model_from_json(data: dict[str, Any], source: str = "model.json") -> Ternary
     scaling = Scaling.from_json(data["input_scaling"])
     if scaling.offset.shape != (len(data["features"]),) or scaling.scale.shape != (len(data["features"]),):
         raise _fail(source, "input_scaling offset/scale length differs from the number of features")
-    known = {"format", "format_version", "layer_sizes", "hidden_activation", "output_activation", "features",
-             "classes", "input_scaling", "input_range", "layers"}
+    known = {
+        "format",
+        "format_version",
+        "layer_sizes",
+        "hidden_activation",
+        "output_activation",
+        "features",
+        "classes",
+        "input_scaling",
+        "input_range",
+        "layers",
+    }
     info = {k: v for k, v in data.items() if k not in known}
     return TernaryModel(layers, list(data["features"]), list(data["classes"]), scaling, data.get("input_range"), info)
 

@@ -58,7 +58,7 @@ class TernaryMLP(nn.Module):
     def __init__(self, sizes: list[int], threshold: float, generator: torch.Generator) -> None:
         super().__init__()
         self.layers = nn.ModuleList(
-            TernaryLinear(a, b, threshold, generator) for a, b in zip(sizes[:-1], sizes[1:])
+            TernaryLinear(a, b, threshold, generator) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -85,11 +85,14 @@ def _loss_fn(name: str) -> nn.Module:
     return nn.MultiMarginLoss(margin=1.0) if name == "hinge" else nn.CrossEntropyLoss()
 
 
-def _to_model(net: TernaryMLP, features: list[str], classes: list[str], scaling: Scaling,
-              input_range: dict[str, list[float]]) -> TernaryModel:
+def _to_model(
+    net: TernaryMLP, features: list[str], classes: list[str], scaling: Scaling, input_range: dict[str, list[float]]
+) -> TernaryModel:
     layers = [
-        Layer(ternarize(layer.weight.detach(), layer.threshold).to(torch.int8).numpy().copy(),
-              layer.bias.detach().to(torch.float64).numpy().copy())
+        Layer(
+            ternarize(layer.weight.detach(), layer.threshold).to(torch.int8).numpy().copy(),
+            layer.bias.detach().to(torch.float64).numpy().copy(),
+        )
         for layer in net.layers
     ]
     return TernaryModel(layers, features, classes, scaling, input_range)
@@ -109,13 +112,16 @@ def export_difference(net: TernaryMLP, model: TernaryModel, X_scaled: np.ndarray
     return float(np.max(np.abs(torch_out - numpy_out))) if len(X_scaled) else 0.0
 
 
-def _train_once(settings: dict[str, Any], sizes: list[int], data: dict[str, tuple[np.ndarray, np.ndarray]],
-                seed: int, desc: str) -> tuple[TernaryMLP, list[dict[str, float]], int, tuple[float, float]]:
+def _train_once(
+    settings: dict[str, Any], sizes: list[int], data: dict[str, tuple[np.ndarray, np.ndarray]], seed: int, desc: str
+) -> tuple[TernaryMLP, list[dict[str, float]], int, tuple[float, float]]:
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     net = TernaryMLP(sizes, settings["zero_threshold"], generator)
-    params = [{"params": [layer.weight for layer in net.layers]},
-              {"params": [layer.bias for layer in net.layers], "weight_decay": 0.0}]
+    params = [
+        {"params": [layer.weight for layer in net.layers]},
+        {"params": [layer.bias for layer in net.layers], "weight_decay": 0.0},
+    ]
     if settings["optimizer"] == "adam":
         optimizer = torch.optim.Adam(params, lr=settings["lr"], weight_decay=settings["weight_decay"])
     else:
@@ -139,14 +145,21 @@ def _train_once(settings: dict[str, Any], sizes: list[int], data: dict[str, tupl
     best_score: tuple[float, float] | None = None
     best_epoch = 0
     stale = 0
-    bar = tqdm(range(1, settings["epochs"] + 1), desc=desc, unit="epoch", file=sys.stderr,
-               disable=None, dynamic_ncols=True, leave=True)
+    bar = tqdm(
+        range(1, settings["epochs"] + 1),
+        desc=desc,
+        unit="epoch",
+        file=sys.stderr,
+        disable=None,
+        dynamic_ncols=True,
+        leave=True,
+    )
     for epoch in bar:
         net.train()
         order = torch.randperm(n, generator=generator)
         total = 0.0
         for start in range(0, n, batch):
-            index = order[start:start + batch]
+            index = order[start : start + batch]
             optimizer.zero_grad()
             loss = loss_fn(net(X_train[index]), y_train[index])
             loss.backward()
@@ -160,8 +173,14 @@ def _train_once(settings: dict[str, Any], sizes: list[int], data: dict[str, tupl
             val_out = net(X_val)
             val_loss = float(loss_fn(val_out, y_val)) if len(y_val) else math.nan
             val_acc = float((val_out.argmax(1) == y_val).float().mean()) if len(y_val) else train_acc
-        record = {"epoch": epoch, "lr": optimizer.param_groups[0]["lr"], "train_loss": total / n,
-                  "train_accuracy": train_acc, "val_loss": val_loss, "val_accuracy": val_acc}
+        record = {
+            "epoch": epoch,
+            "lr": optimizer.param_groups[0]["lr"],
+            "train_loss": total / n,
+            "train_accuracy": train_acc,
+            "val_loss": val_loss,
+            "val_accuracy": val_acc,
+        }
         history.append(record)
         bar.set_postfix(loss=f"{total / n:.4f}", acc=f"{train_acc:.3f}", val_acc=f"{val_acc:.3f}")
         score = (val_acc, 0.0 if math.isnan(val_loss) else -val_loss)
@@ -180,8 +199,15 @@ def _train_once(settings: dict[str, Any], sizes: list[int], data: dict[str, tupl
     return net, history, best_epoch, best_score
 
 
-def train(settings: dict[str, Any], hidden: list[int], scaling: Scaling, features: list[str], classes: list[str],
-          data: dict[str, tuple[np.ndarray, np.ndarray]], seed: int) -> TrainingResult:
+def train(
+    settings: dict[str, Any],
+    hidden: list[int],
+    scaling: Scaling,
+    features: list[str],
+    classes: list[str],
+    data: dict[str, tuple[np.ndarray, np.ndarray]],
+    seed: int,
+) -> TrainingResult:
     """Train on raw-feature splits `data` ({'train'|'val'|'test': (X, y)}) and export a TernaryModel.
 
     With `restarts` > 1, independent seeds seed+0, seed+1, ... are trained and the best by

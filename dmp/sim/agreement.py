@@ -30,17 +30,20 @@ def _simulate_one(x_scaled: np.ndarray) -> tuple[np.ndarray, int]:
     settings = _WORKER["settings"]
     present = _WORKER.setdefault("present", set(crn.species))
     initial, clipped = species_map.input_concentrations(x_scaled, present)
-    trajectory = simulate_ode(crn, settings["t_end"], settings["points"], initial,
-                              rtol=settings["rtol"], atol=settings["atol"])
+    trajectory = simulate_ode(
+        crn, settings["t_end"], settings["points"], initial, rtol=settings["rtol"], atol=settings["atol"]
+    )
     return species_map.read_outputs(trajectory.final()), clipped
 
 
-def simulate_examples(crn: CRN, species_map: SpeciesMap, X_scaled: np.ndarray, settings: dict[str, Any],
-                      jobs: int = 1) -> tuple[np.ndarray, int]:
+def simulate_examples(
+    crn: CRN, species_map: SpeciesMap, X_scaled: np.ndarray, settings: dict[str, Any], jobs: int = 1
+) -> tuple[np.ndarray, int]:
     """CRN outputs (n x classes) at t_end for each scaled example, and the count of clipped inputs."""
     if jobs > 1 and len(X_scaled) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(crn, species_map, settings)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(crn, species_map, settings)
+        ) as pool:
             results = list(pool.map(_simulate_one, list(X_scaled), chunksize=max(1, len(X_scaled) // (4 * jobs))))
     else:
         _init_worker(crn, species_map, settings)

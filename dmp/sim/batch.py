@@ -73,8 +73,16 @@ def compile_crn(crn: CRN) -> CompiledCRN:
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
     return CompiledCRN(
-        species, np.array([r.rate for r in crn.reactions], dtype=np.float64), reactant_index, net, constant,
-        cat(jr, np.int64), cat(jc, np.int64), cat(jrx, np.int64), cat(js, np.int64), cat(jcoef, np.float64),
+        species,
+        np.array([r.rate for r in crn.reactions], dtype=np.float64),
+        reactant_index,
+        net,
+        constant,
+        cat(jr, np.int64),
+        cat(jc, np.int64),
+        cat(jrx, np.int64),
+        cat(js, np.int64),
+        cat(jcoef, np.float64),
     )
 
 
@@ -109,8 +117,14 @@ def _partials(compiled: CompiledCRN, Y: np.ndarray) -> np.ndarray:
     return out * compiled.rates[None, :, None]
 
 
-def integrate(compiled: CompiledCRN, Y0: np.ndarray, t_eval: np.ndarray, rtol: float = 1e-9,
-              atol: float = 1e-11, method: str = "BDF") -> np.ndarray:
+def integrate(
+    compiled: CompiledCRN,
+    Y0: np.ndarray,
+    t_eval: np.ndarray,
+    rtol: float = 1e-9,
+    atol: float = 1e-11,
+    method: str = "BDF",
+) -> np.ndarray:
     """Integrate the B x S initial states together; returns (T, B, S) concentrations at t_eval."""
     B, S = Y0.shape
     if S == 0 or B == 0:
@@ -131,16 +145,24 @@ def integrate(compiled: CompiledCRN, Y0: np.ndarray, t_eval: np.ndarray, rtol: f
         data = (partial * compiled.jac_coef[None, :]).ravel()
         return sp.csc_matrix((data[mask], (block_rows[mask], block_cols[mask])), shape=(B * S, B * S))
 
-    solution = solve_ivp(rhs, (0.0, float(t_eval[-1])), Y0.ravel(), method=method, t_eval=t_eval,
-                         jac=jacobian, rtol=rtol, atol=atol)
+    solution = solve_ivp(
+        rhs, (0.0, float(t_eval[-1])), Y0.ravel(), method=method, t_eval=t_eval, jac=jacobian, rtol=rtol, atol=atol
+    )
     if not solution.success:
         raise DmpError(f"ODE integration failed: {solution.message}")
     return solution.y.T.reshape(len(t_eval), B, S)
 
 
-def simulate_batch(crn: CRN, overrides: list[dict[str, float]], t_end: float, points: int = 2,
-                   rtol: float = 1e-9, atol: float = 1e-11, batch_size: int = 64,
-                   compiled: CompiledCRN | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def simulate_batch(
+    crn: CRN,
+    overrides: list[dict[str, float]],
+    t_end: float,
+    points: int = 2,
+    rtol: float = 1e-9,
+    atol: float = 1e-11,
+    batch_size: int = 64,
+    compiled: CompiledCRN | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Trajectories of `crn` for each override dict, batch_size examples per block system.
 
     Returns (times (T,), values (T, B, S), species).
@@ -148,6 +170,6 @@ def simulate_batch(crn: CRN, overrides: list[dict[str, float]], t_end: float, po
     compiled = compiled or compile_crn(crn)
     t_eval = np.linspace(0.0, float(t_end), int(points))
     Y0 = initial_states(compiled, crn, overrides)
-    parts = [integrate(compiled, Y0[i:i + batch_size], t_eval, rtol, atol) for i in range(0, len(Y0), batch_size)]
+    parts = [integrate(compiled, Y0[i : i + batch_size], t_eval, rtol, atol) for i in range(0, len(Y0), batch_size)]
     values = np.concatenate(parts, axis=1) if parts else np.zeros((len(t_eval), 0, len(compiled.species)))
     return t_eval, values, compiled.species

@@ -33,7 +33,7 @@ class Trajectory:
     values: np.ndarray
 
     def final(self) -> dict[str, float]:
-        return {name: float(v) for name, v in zip(self.species, self.values[-1])}
+        return {name: float(v) for name, v in zip(self.species, self.values[-1], strict=True)}
 
     def column(self, name: str) -> np.ndarray:
         return self.values[:, self.species.index(name)]
@@ -42,8 +42,9 @@ class Trajectory:
         """CSV with header `time,<species...>`, one row per time point."""
         header = "time," + ",".join(self.species)
         with atomic_path(path) as tmp:
-            np.savetxt(tmp, np.column_stack([self.times, self.values]), delimiter=",", header=header,
-                       comments="", fmt="%.12g")
+            np.savetxt(
+                tmp, np.column_stack([self.times, self.values]), delimiter=",", header=header, comments="", fmt="%.12g"
+            )
 
 
 def _quiet_gillespy() -> None:
@@ -70,8 +71,14 @@ def _propensities(reactants: tuple[str, ...], names: dict[str, str], k: str) -> 
     return " * ".join(stochastic) + vol, " * ".join(deterministic)
 
 
-def build_model(crn: CRN, t_end: float, points: int, initial: dict[str, float] | None = None,
-                discrete: bool = False, molecules_per_unit: int = 1):  # -> gillespy2.Model
+def build_model(
+    crn: CRN,
+    t_end: float,
+    points: int,
+    initial: dict[str, float] | None = None,
+    discrete: bool = False,
+    molecules_per_unit: int = 1,
+):  # -> gillespy2.Model
     """A GillesPy2 model of `crn`; `initial` overrides the CRN's initial concentrations."""
     import gillespy2
 
@@ -88,12 +95,14 @@ def build_model(crn: CRN, t_end: float, points: int, initial: dict[str, float] |
         values.update(initial)
     for name in species:
         value = crn.constant.get(name, values.get(name, 0.0)) * scale
-        model.add_species(gillespy2.Species(
-            name=names[name],
-            initial_value=int(round(value)) if discrete else float(value),
-            mode="discrete" if discrete else "continuous",
-            boundary_condition=name in crn.constant,
-        ))
+        model.add_species(
+            gillespy2.Species(
+                name=names[name],
+                initial_value=int(round(value)) if discrete else float(value),
+                mode="discrete" if discrete else "continuous",
+                boundary_condition=name in crn.constant,
+            )
+        )
     for index, reaction in enumerate(crn.reactions):
         model.add_parameter(gillespy2.Parameter(name=f"k{index}", expression=repr(float(reaction.rate))))
         reactants: dict[str, int] = {}
@@ -103,13 +112,20 @@ def build_model(crn: CRN, t_end: float, points: int, initial: dict[str, float] |
         for p in reaction.products:
             products[names[p]] = products.get(names[p], 0) + 1
         if reaction.order <= 2:
-            model.add_reaction(gillespy2.Reaction(name=f"r{index}", reactants=reactants, products=products,
-                                                  rate=f"k{index}"))
+            model.add_reaction(
+                gillespy2.Reaction(name=f"r{index}", reactants=reactants, products=products, rate=f"k{index}")
+            )
         else:
             stochastic, deterministic = _propensities(reaction.reactants, names, f"k{index}")
-            model.add_reaction(gillespy2.Reaction(name=f"r{index}", reactants=reactants, products=products,
-                                                  propensity_function=stochastic,
-                                                  ode_propensity_function=deterministic))
+            model.add_reaction(
+                gillespy2.Reaction(
+                    name=f"r{index}",
+                    reactants=reactants,
+                    products=products,
+                    propensity_function=stochastic,
+                    ode_propensity_function=deterministic,
+                )
+            )
     model.timespan(np.linspace(0.0, float(t_end), int(points)))
     return model
 
@@ -121,8 +137,14 @@ def _check_times(t_end: float, points: int) -> None:
         raise DmpError(f"need at least 2 time points, got {points}")
 
 
-def simulate_ode(crn: CRN, t_end: float, points: int = 101, initial: dict[str, float] | None = None,
-                 rtol: float = 1e-9, atol: float = 1e-11) -> Trajectory:
+def simulate_ode(
+    crn: CRN,
+    t_end: float,
+    points: int = 101,
+    initial: dict[str, float] | None = None,
+    rtol: float = 1e-9,
+    atol: float = 1e-11,
+) -> Trajectory:
     """Deterministic mass-action trajectory with GillesPy2's ODESolver (SciPy LSODA)."""
     from gillespy2 import ODESolver
 
@@ -156,8 +178,15 @@ def _expose_scons() -> None:
         os.environ["PATH"] = scripts + (os.pathsep + path if path else "")
 
 
-def simulate_ssa(crn: CRN, t_end: float, points: int = 101, seed: int = 0, molecules_per_unit: int = 100,
-                 initial: dict[str, float] | None = None, trajectories: int = 1) -> list[Trajectory]:
+def simulate_ssa(
+    crn: CRN,
+    t_end: float,
+    points: int = 101,
+    seed: int = 0,
+    molecules_per_unit: int = 100,
+    initial: dict[str, float] | None = None,
+    trajectories: int = 1,
+) -> list[Trajectory]:
     """Stochastic trajectories (GillesPy2 SSA) in concentration units (molecule count / molecules_per_unit).
 
     Uses the compiled SSACSolver when g++ is present, NumPySSASolver otherwise.
@@ -189,4 +218,3 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
-
