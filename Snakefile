@@ -7,6 +7,7 @@ import sys
 from snakemake.utils import min_version
 
 import dmp.config
+import dmp.dsd.schemes
 
 min_version("9.0")
 
@@ -33,12 +34,16 @@ def settings(stage):
 wildcard_constraints:
     dataset="|".join(DATASETS) or "NONE",
     crn="full|reduced",
+    scheme="|".join(dmp.dsd.schemes.SCHEMES),
+    chunk=r"\d+",
+    chunks=r"\d+",
 
 
 include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/crn.smk"
 include: "workflow/rules/simulate.smk"
+include: "workflow/rules/dsd.smk"
 
 
 def classifier_outputs(dataset):
@@ -51,6 +56,10 @@ def classifier_outputs(dataset):
         f"{RESULTS}/{dataset}/simulation/agreement.tsv",
         f"{RESULTS}/{dataset}/simulation/summary.json",
         f"{RESULTS}/{dataset}/simulation/trajectories.png",
+    ] + [
+        f"{RESULTS}/{dataset}/dsd/{scheme}/{name}"
+        for scheme in dmp.config.stage_settings(config, dataset, "dsd")["schemes"]
+        for name in ("system.pil", "gates.tsv", "strands.tsv", "enumerated.crn", "verification.json", "summary.json")
     ]
 
 

@@ -84,6 +84,37 @@ def cmd_agreement(args: argparse.Namespace) -> None:
     _print({k: v for k, v in summary.items() if k != "crns"})
 
 
+def cmd_compile(args: argparse.Namespace) -> None:
+    from dmp.stages import compile_dsd
+
+    settings, config = _settings(args, "dsd")
+    if args.backend:
+        settings["backend"] = args.backend
+    _print(compile_dsd(args.crn, args.scheme, args.out, settings, config))
+
+
+def cmd_verify(args: argparse.Namespace) -> None:
+    from dmp.dsd.pipeline import collect_chunks, verify_all, verify_chunk
+
+    if args.collect is not None:
+        summary = collect_chunks(args.dir, args.collect)
+    elif args.chunk is not None or args.of is not None:
+        if args.chunk is None or args.of is None:
+            raise DmpError("--chunk and --of go together (chunk K of N, counted from 0)")
+        path = verify_chunk(args.dir, args.chunk, args.of)
+        _print({"chunk": str(path)})
+        return
+    else:
+        summary = verify_all(args.dir)
+    _print({k: v for k, v in summary.items() if k != "module_status"})
+    if not summary["verified"]:
+        raise DmpError(
+            f"{args.dir}: not verified; see {args.dir}/verification.json (failed modules: "
+            f"{', '.join(summary['failed_modules']) or 'none'}, crosstalk verified: "
+            f"{summary['crosstalk_verified']}, whole verified: {summary['whole_verified']})"
+        )
+
+
 def _name_eq_path(text: str) -> str:
     if "=" not in text or not text.split("=", 1)[0]:
         raise argparse.ArgumentTypeError(f"expected NAME=PATH, got {text!r}")
@@ -93,7 +124,8 @@ def _name_eq_path(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dmp",
-        description="Compile ternary ReLU networks into chemical reaction networks and check them by simulation.",
+        description="Compile ternary ReLU networks into chemical reaction networks and DNA strand-displacement "
+        "gates, and check every level by simulation and formal verification.",
     )
     parser.add_argument("--version", action="version", version=f"dmp {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -132,6 +164,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--molecules-per-unit", type=int, default=100, help="SSA molecules per concentration unit")
     p.add_argument("--out", help="CSV file to write (default: standard output)")
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("compile", help="compile a .crn file into DNA strand-displacement gates (PIL, tables)")
+    p.add_argument("crn", help=".crn file (formal CRN)")
+    p.add_argument("--scheme", required=True, help="translation scheme: soloveichik2010 or cardelli2011_NM_noGC")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--backend", choices=["dmp", "nuskell"], help="who translates (default: dsd.backend or dmp)")
+    with_config(p, False)
+    p.set_defaults(func=cmd_compile)
+
+    p = sub.add_parser("verify", help="enumerate (peppercorn) and verify (crnverifier) a compiled folder")
+    p.add_argument("dir", help="folder written by `dmp compile`")
+    p.add_argument("--chunk", type=int, help="run only chunk K (0-based) of the modules ...")
+    p.add_argument("--of", type=int, help="... out of N chunks; writes DIR/chunks/K-of-N.json")
+    p.add_argument("--collect", type=int, metavar="N", help="combine the N chunk results into the outputs")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("evaluate", help="simulate a network CRN on every test example (ODE)")
     p.add_argument("--crn", required=True)

@@ -41,6 +41,25 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "inputs": "dual_rail",
         "rate_constant": 1.0,
     },
+    "dsd": {
+        "schemes": ["soloveichik2010", "cardelli2011_NM_noGC"],
+        "crn": "reduced",
+        "backend": "dmp",
+        "toehold_length": 7,
+        "domain_length": 15,
+        "max_products": 6,
+        "unit_nM": 10.0,
+        "fuel_excess": 10.0,
+        "input_units": 1.0,
+        "chunks": 2,
+        "enumeration": {
+            "max_complex_size": 24,
+            "max_complex_count": 10000,
+            "max_reaction_count": 50000,
+            "release_cutoff": 8,
+        },
+        "verification": {"methods": ["bisimulation", "pathway"], "timeout_s": 120, "crosstalk": True},
+    },
     "simulation": {
         "t_end": 5000.0,
         "points": 101,
@@ -109,6 +128,15 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
             if allowed:
                 message = f"unknown key(s) {', '.join(map(repr, extra))}; allowed keys: {', '.join(allowed)}"
         raise ConfigError(f"{source}: {key}: {message}")
+    for name in config["datasets"]:
+        dsd = stage_settings(config, name, "dsd")
+        cutoff = dsd["enumeration"]["release_cutoff"]
+        if not dsd["toehold_length"] <= cutoff < dsd["domain_length"]:
+            raise ConfigError(
+                f"{source}: dsd.enumeration.release_cutoff ({cutoff}) must be at least dsd.toehold_length "
+                f"({dsd['toehold_length']}) so that toeholds melt, and below dsd.domain_length "
+                f"({dsd['domain_length']}) so that long domains hold (dataset {name})"
+            )
     for name, dataset in config["datasets"].items():
         split = dataset.get("split", {})
         if split and split["train"] + split["val"] >= 1.0:
@@ -159,10 +187,17 @@ def dataset_config(config: dict[str, Any], dataset: str) -> dict[str, Any]:
 
 
 def stage_settings(config: dict[str, Any], dataset: str, stage: str) -> dict[str, Any]:
-    """Settings of `stage` for `dataset`: defaults, then the global section, then the dataset override."""
+    """Settings of `stage` for `dataset`: defaults, then the global section, then the dataset override.
+
+    Nested sections (such as `dsd.enumeration`) merge key by key.
+    """
     settings = copy.deepcopy(STAGE_DEFAULTS[stage])
-    settings.update(config.get(stage, {}))
-    settings.update(dataset_config(config, dataset).get(stage, {}))
+    for layer in (config.get(stage, {}), dataset_config(config, dataset).get(stage, {})):
+        for key, value in layer.items():
+            if isinstance(value, dict) and isinstance(settings.get(key), dict):
+                settings[key] = {**settings[key], **value}
+            else:
+                settings[key] = copy.deepcopy(value)
     return settings
 
 

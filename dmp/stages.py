@@ -129,6 +129,23 @@ def build_crns(
     }
 
 
+# ---------------------------------------------------------------------------- DSD
+
+
+def compile_dsd(
+    crn_path: str | Path,
+    scheme: str,
+    out_dir: str | Path,
+    settings: dict[str, Any],
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Compile a .crn file with a translation scheme into out_dir (system.pil, gates.tsv, strands.tsv)."""
+    from dmp.dsd.pipeline import compile_to_dir
+
+    stamp = provenance(config_hash(config), config["seed"]) if config else provenance()
+    return compile_to_dir(crn_path, scheme, out_dir, settings, stamp, settings.get("backend", "dmp"))
+
+
 # ---------------------------------------------------------------------------- simulation
 
 

@@ -77,6 +77,13 @@ def test_small_pipeline_end_to_end(tmp_path):
     assert sum(r.order == 2 for r in reduced.reactions) == 4
     assert len(full.reactions) > len(reduced.reactions)
     assert (out / "simulation" / "trajectories.png").stat().st_size > 1000
+    # DNA stage: both default schemes compiled, every module, crosstalk and the whole verified.
+    for scheme in ("soloveichik2010", "cardelli2011_NM_noGC"):
+        report = json.loads((out / "dsd" / scheme / "verification.json").read_text())
+        assert report["verified"] and report["whole"]["verified"] and report["crosstalk"]["verified"]
+        assert report["summary"]["modules_verified"] == report["summary"]["modules"] >= len(reduced.reactions)
+        assert read_crn(out / "dsd" / scheme / "enumerated.crn").reactions
+        assert (out / "dsd" / scheme / "system.pil").read_text().count(" @initial ") > 10
     # A second run has nothing to do.
     again = snakemake(tmp_path, config, "iris_classifier", extra=["-n"])
     assert "Nothing to be done" in again.stdout + again.stderr
@@ -110,7 +117,8 @@ def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     text = result.stdout
-    for rule, count in (("dataset", 3), ("train", 3), ("crn", 3), ("evaluate_crn", 6), ("agreement", 3)):
+    for rule, count in (("dataset", 3), ("train", 3), ("crn", 3), ("evaluate_crn", 6), ("agreement", 3),
+                        ("dsd_compile", 6), ("dsd_verify_chunk", 12), ("dsd_collect", 6)):
         assert any(line.split() == [rule, str(count)] for line in text.splitlines()), (rule, text[-1500:])
 
 

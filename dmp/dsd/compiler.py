@@ -1,0 +1,97 @@
+"""Compile a formal CRN into a domain-level DSD system with a translation scheme.
+
+Units: one formal concentration unit is `unit_nM` nanomolar. Input species (consumed, never
+produced, no initial concentration) are written at `input_units` so that the system can be
+enumerated as a whole; the simulation stage sets them per example. Fuels, gates and helpers
+are at `fuel_excess` times the largest signal concentration.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from dmp.config import STAGE_DEFAULTS
+from dmp.crn.model import CRN, invalid_formal_names
+from dmp.dsd.cascade import Split, split_fan_out
+from dmp.dsd.model import DSDSystem
+from dmp.dsd.schemes import DomainLengths, SchemeError, get_scheme
+
+COMPILE_KEYS = ("toehold_length", "domain_length", "max_products", "unit_nM", "fuel_excess", "input_units")
+COMPILE_DEFAULTS: dict[str, Any] = {k: STAGE_DEFAULTS["dsd"][k] for k in COMPILE_KEYS}
+
+
+@dataclass
+class Compiled:
+    """A compiled system with the formal CRN it implements (after fan-out splitting)."""
+
+    system: DSDSystem
+    crn: CRN  # the CRN the modules implement, one module per reaction
+    splits: list[Split]
+    origin: list[int]  # module index -> reaction index in the original CRN
+    inputs: list[str]
+
+
+def input_species(crn: CRN) -> list[str]:
+    """Species some reaction consumes, none produces, and that start at zero: the network's inputs."""
+    produced = {p for r in crn.reactions for p in r.products}
+    consumed = [s for r in crn.reactions for s in r.reactants]
+    return [
+        s
+        for s in dict.fromkeys(consumed)
+        if s not in produced and crn.initial.get(s, 0.0) == 0.0 and s not in crn.constant
+    ]
+
+
+def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = None, source: str = "CRN") -> Compiled:
+    """Translate every reaction of `crn` with the named scheme.
+
+    Raises SchemeError, naming the reaction and the scheme, before anything is built if the
+    scheme cannot implement some reaction or a species name is not a valid formal species.
+    """
+    options = {**COMPILE_DEFAULTS, **(settings or {})}
+    lengths = DomainLengths(int(options["toehold_length"]), int(options["domain_length"]))
+    scheme = get_scheme(scheme_name, lengths)
+    bad = invalid_formal_names(crn.species)
+    if bad:
+        raise SchemeError(
+            f"{source}: species {bad[0]} is not a valid formal species name for DNA compilation "
+            "(letters, digits, '_', starting with a letter other than f, i, w)"
+        )
+    if crn.constant:
+        name = next(iter(crn.constant))
+        raise SchemeError(
+            f"{source}: species {name} is held constant (@constant); "
+            f"scheme {scheme.name} implements only reactions and initial concentrations"
+        )
+    for index, reaction in enumerate(crn.reactions):
+        reason = scheme.why_not(reaction.reactants, reaction.products)
+        if reason:
+            raise SchemeError(f"{source}: {crn.describe(index)}: scheme {scheme.name} cannot implement it: {reason}")
+
+    split, splits, origin = split_fan_out(crn, int(options["max_products"]))
+    inputs = input_species(split)
+    unit = float(options["unit_nM"])
+    largest = max([float(options["input_units"]), *split.initial.values()], default=1.0)
+    fuel_nM = float(math.ceil(float(options["fuel_excess"]) * largest * unit))  # whole nM, rounded up
+
+    system = DSDSystem(scheme=scheme.name, formal_species=split.species)
+    for species in split.species:
+        units = float(options["input_units"]) if species in inputs else split.initial.get(species, 0.0)
+        scheme.signal(system, species, units * unit)
+    for index, reaction in enumerate(split.reactions):
+        module = scheme.module(system, index, reaction.reactants, reaction.products, fuel_nM)
+        module.source = str(reaction)
+        system.modules.append(module)
+    system.meta = {
+        "scheme_reference": scheme.reference,
+        "toehold_length": lengths.toehold,
+        "domain_length": lengths.long,
+        "unit_nM": unit,
+        "fuel_nM": fuel_nM,
+        "input_units": float(options["input_units"]),
+        "max_products": int(options["max_products"]),
+        "inputs": inputs,
+    }
+    return Compiled(system, split, splits, origin, inputs)

@@ -1,0 +1,21 @@
+"""CRN-to-DSD translation schemes, by the names the field (and Nuskell) gives them."""
+
+from __future__ import annotations
+
+from dmp.dsd.schemes.base import DomainLengths, Scheme, SchemeError
+from dmp.dsd.schemes.cardelli2011 import Cardelli2011NM
+from dmp.dsd.schemes.soloveichik2010 import Soloveichik2010
+
+SCHEMES: dict[str, type[Scheme]] = {cls.name: cls for cls in (Soloveichik2010, Cardelli2011NM)}
+
+
+def get_scheme(name: str, lengths: DomainLengths | None = None) -> Scheme:
+    """The scheme called `name`; SchemeError lists the known ones otherwise."""
+    try:
+        cls = SCHEMES[name]
+    except KeyError:
+        raise SchemeError(f"unknown translation scheme {name!r}; known schemes: {', '.join(SCHEMES)}") from None
+    return cls(lengths or DomainLengths())
+
+
+__all__ = ["SCHEMES", "DomainLengths", "Scheme", "SchemeError", "get_scheme"]

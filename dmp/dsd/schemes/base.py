@@ -1,0 +1,96 @@
+"""What every translation scheme provides: signal strands and one module per formal reaction."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from dmp.dsd.model import Complex, DSDSystem, Module
+
+Token = tuple[str, str] | str
+
+
+@dataclass(frozen=True)
+class DomainLengths:
+    """Toeholds (short) and branch-migration / history domains (long), in nucleotides."""
+
+    toehold: int = 7
+    long: int = 15
+
+
+class SchemeError(Exception):
+    """A reaction the scheme cannot implement (raised before any output is written)."""
+
+
+class Scheme(ABC):
+    """A CRN-to-DSD translation scheme.
+
+    `signal` gives the strand of a formal species; `module` adds the fuels, helpers and
+    released signal strands that implement one irreversible formal reaction.
+    """
+
+    name: str = ""
+    reference: str = ""
+    min_reactants = 1
+    max_reactants: int | None = None
+
+    def __init__(self, lengths: DomainLengths) -> None:
+        self.lengths = lengths
+
+    def why_not(self, reactants: tuple[str, ...], products: tuple[str, ...]) -> str | None:
+        """Why this scheme cannot implement the reaction, or None if it can."""
+        n = len(reactants)
+        if n < self.min_reactants:
+            return "it has no reactants, and the scheme defines no source gate"
+        if self.max_reactants is not None and n > self.max_reactants:
+            return f"it has {n} reactants; the scheme's gates take at most {self.max_reactants}"
+        return None
+
+    def short(self, system: DSDSystem, name: str) -> str:
+        return system.add_domain(name, self.lengths.toehold)
+
+    def long(self, system: DSDSystem, name: str) -> str:
+        return system.add_domain(name, self.lengths.long)
+
+    @abstractmethod
+    def signal_tokens(self, system: DSDSystem, species: str, history: str) -> list[Token]:
+        """Tokens of the single-stranded signal for `species` with the given history domain."""
+
+    def signal(self, system: DSDSystem, species: str, concentration: float = 0.0) -> Complex:
+        """The signal complex a formal species starts as (history domain `<species>_h`)."""
+        history = self.long(system, f"{species}_h")
+        return system.add(
+            Complex.from_spec(
+                species,
+                self.signal_tokens(system, species, history),
+                "signal",
+                formal=species,
+                concentration=concentration,
+            )
+        )
+
+    def released_signal(self, system: DSDSystem, species: str, history: str, name: str, reaction: int) -> Complex:
+        """A signal strand released by a gate: same species domains, the gate's history domain."""
+        return system.add(
+            Complex.from_spec(
+                name, self.signal_tokens(system, species, history), "signal", reaction=reaction, formal=species
+            )
+        )
+
+    @abstractmethod
+    def module(
+        self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float
+    ) -> Module:
+        """Add the complexes of reaction `index` to `system` and return its module."""
+
+
+def paired(*domains: str) -> list[Token]:
+    return [(d, "(") for d in domains]
+
+
+def closing(*domains: str) -> list[Token]:
+    return [(d + "*" if not d.endswith("*") else d[:-1], ")") for d in domains]
+
+
+def unpaired(*domains: str) -> list[Token]:
+    return [(d, ".") for d in domains]

@@ -1,0 +1,98 @@
+"""Translation schemes: gate structures written by hand from the papers' figures."""
+
+import pytest
+
+from dmp.crn.io import parse_crn
+from dmp.dsd.compiler import compile_crn
+from dmp.dsd.kernel import canonical_kernel, format_kernel, parse_kernel
+from dmp.dsd.schemes import SchemeError
+
+
+def kernels(crn_text, scheme, **settings):
+    system = compile_crn(parse_crn(crn_text), scheme, settings).system
+    return {name: c.kernel for name, c in system.complexes.items()}, system
+
+
+def test_soloveichik2010_unimolecular_matches_fig2():
+    # Fig. 2: X1 -> X2 + X3. Gate L holds the output strand b1 c1 d a2 d' a3 on c1* b1* a1*;
+    # translator T holds the products (bound by history d and toehold a) on a3* d'* a2* d* c1*.
+    k, system = kernels("A -> B + C", "soloveichik2010")
+    assert k["A"] == "A_h A_a A_b A_c"
+    assert k["fr0_L"] == "A_b( A_c( r0_d0 B_a r0_d1 C_a + ) ) A_a*"
+    assert k["fr0_T"] == "r0_d0( B_a( B_b B_c + r0_d1( C_a( C_b C_c + ) ) ) ) A_c*"
+    assert k["B_r0_0"] == "r0_d0 B_a B_b B_c"
+    assert system.domains["A_a"] == 7 and system.domains["A_b"] == 15 and system.domains["r0_d0"] == 15
+
+
+def test_soloveichik2010_bimolecular_matches_fig3():
+    # Fig. 3: X1 + X2 -> X3. L also holds b1 c1 a2, which X1 displaces to open a2*; a free copy
+    # of that strand (the buffer) makes the first step reversible.
+    k, system = kernels("A + B -> C", "soloveichik2010")
+    assert k["fr0_L"] == "A_b( A_c( B_a( + B_b( B_c( r0_d0 C_a + ) ) ) ) ) A_a*"
+    assert k["fr0_B0"] == "A_b A_c B_a"
+    assert system.complexes["fr0_B0"].role == "helper"
+    assert k["fr0_T"] == "r0_d0( C_a( C_b C_c + ) ) B_c*"
+
+
+def test_cardelli2011_nm_gate_matches_fig9():
+    # Fig. 9, n x m gate for A + B -> C + D: strands b_A t_B, b_B t_g and the products h t b on the
+    # bottom t_D* h1* t_C* h0* t_g* b_B* t_B* b_A* t_A*; one fuel t_g h0 t_C h1 t_D releases both.
+    k, system = kernels("A + B -> C + D", "cardelli2011_NM_noGC")
+    assert k["A"] == "A_h A_t A_b"
+    assert k["fr0_G"] == "A_b( B_t( + B_b( r0_t( + r0_h0( C_t( C_b + r0_h1( D_t( D_b + ) ) ) ) ) ) ) ) A_t*"
+    assert k["fr0_F"] == "r0_t r0_h0 C_t r0_h1 D_t"
+    assert k["fr0_H0"] == "A_b B_t" and k["fr0_H1"] == "B_b r0_t"
+    assert k["C_r0_0"] == "r0_h0 C_t C_b"
+
+
+def test_every_gate_pairs_complementary_domains():
+    for scheme in ("soloveichik2010", "cardelli2011_NM_noGC"):
+        _, system = kernels("A + B -> C + 2 D; C -> A + B + D + E", scheme)
+        for cplx in system.complexes.values():
+            assert cplx.pairs_are_complementary(), (scheme, cplx.name, cplx.kernel)
+
+
+def test_three_reactants_refused_naming_reaction_and_scheme():
+    crn = parse_crn("A -> B\nA + B + C -> D\n", "net.crn")
+    with pytest.raises(SchemeError) as info:
+        compile_crn(crn, "soloveichik2010", source="net.crn")
+    assert str(info.value) == (
+        "net.crn: reaction 2 'A + B + C -> D' (line 2): scheme soloveichik2010 cannot implement it: "
+        "it has 3 reactants; the scheme's gates take at most 2"
+    )
+    # The n x m gate of Cardelli 2011 takes any number of reactants.
+    compile_crn(crn, "cardelli2011_NM_noGC")
+
+
+def test_reserved_names_and_unknown_scheme_refused():
+    with pytest.raises(SchemeError, match="species fuel is not a valid formal species name"):
+        compile_crn(parse_crn("fuel -> B"), "soloveichik2010")
+    with pytest.raises(SchemeError, match="unknown translation scheme 'qian2011'; known schemes: soloveichik2010"):
+        compile_crn(parse_crn("A -> B"), "qian2011")
+
+
+def test_fuel_concentration_is_excess_over_largest_signal():
+    crn = parse_crn("A -> B; B @initial 2.5")
+    system = compile_crn(crn, "soloveichik2010", {"unit_nM": 10, "fuel_excess": 4, "input_units": 1}).system
+    # Largest signal: B at 2.5 units = 25 nM; fuels at 4 x 25 = 100 nM. A is an input at 1 unit.
+    assert system.complexes["fr0_L"].concentration == 100.0
+    assert system.complexes["B"].concentration == 25.0
+    assert system.complexes["A"].concentration == 10.0
+    assert system.meta["inputs"] == ["A"]
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    ["a( b( + ) ) c*", "x( y + z( + ) ) w", "a b c", "a( + b( c + ) ) d"],
+)
+def test_kernel_parse_format_round_trip(kernel):
+    strands, pairs = parse_kernel(kernel)
+    assert format_kernel(strands, pairs) == kernel
+
+
+def test_canonical_kernel_ignores_strand_rotation():
+    # The same three-stranded complex written from each of its strands.
+    a = "a( b( + c( + ) ) ) d*"
+    b = "c( + ) b*( a*( d* + ) )"
+    assert canonical_kernel(a) != a or canonical_kernel(b) != b
+    assert canonical_kernel(a) == canonical_kernel(b)

@@ -1,0 +1,68 @@
+# DNA stage 1: compile the formal CRN into strand-displacement gates with each configured scheme,
+# enumerate and verify module by module (chunks run as independent jobs), then collect.
+
+
+def dsd_settings(wildcards):
+    return dmp.config.stage_settings(config, wildcards.dataset, "dsd")
+
+
+def dsd_chunks(wildcards):
+    n = dsd_settings(wildcards)["chunks"]
+    return [f"{RESULTS}/{wildcards.dataset}/dsd/{wildcards.scheme}/chunks/{k}-of-{n}.json" for k in range(n)]
+
+
+rule dsd_compile:
+    input:
+        crn=lambda w: f"{RESULTS}/{w.dataset}/crn/{dsd_settings(w)['crn']}.crn",
+    output:
+        system=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/system.json",
+        pil=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/system.pil",
+        gates=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/gates.tsv",
+        strands=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/strands.tsv",
+    params:
+        settings=dsd_settings,
+        out_dir=lambda w, output: os.path.dirname(output.system),
+    log:
+        f"{RESULTS}/{{dataset}}/logs/dsd_compile_{{scheme}}.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    shell:
+        "{DMP} compile {input.crn:q} --scheme {wildcards.scheme} --out {params.out_dir:q}"
+        " --config {CONFIG:q} --dataset {wildcards.dataset} > {log:q} 2>&1"
+
+
+rule dsd_verify_chunk:
+    input:
+        rules.dsd_compile.output.system,
+    output:
+        f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/chunks/{{chunk}}-of-{{chunks}}.json",
+    params:
+        out_dir=lambda w, input: os.path.dirname(input[0]),
+    log:
+        f"{RESULTS}/{{dataset}}/logs/dsd_verify_{{scheme}}_{{chunk}}-of-{{chunks}}.log",
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    shell:
+        "{DMP} verify {params.out_dir:q} --chunk {wildcards.chunk} --of {wildcards.chunks} > {log:q} 2>&1"
+
+
+rule dsd_collect:
+    input:
+        system=rules.dsd_compile.output.system,
+        chunks=dsd_chunks,
+    output:
+        crn=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/enumerated.crn",
+        verification=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/verification.json",
+        summary=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/summary.json",
+    params:
+        out_dir=lambda w, input: os.path.dirname(input.system),
+        chunks=lambda w: dsd_settings(w)["chunks"],
+    log:
+        f"{RESULTS}/{{dataset}}/logs/dsd_collect_{{scheme}}.log",
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    shell:
+        "{DMP} verify {params.out_dir:q} --collect {params.chunks} > {log:q} 2>&1"
