@@ -43,7 +43,7 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "dsd": {
         "schemes": ["soloveichik2010", "cardelli2011_NM_noGC"],
-        "crn": "reduced",
+        "crn": "full",
         "backend": "dmp",
         "toehold_length": 7,
         "domain_length": 15,

@@ -1,0 +1,1 @@
+"""DNA strand-displacement: translation schemes, domain-level systems, enumeration, verification."""
