@@ -49,8 +49,9 @@ def test_adapter_builds_a_system_that_verifies():
     assert system.domains["nd1"] == 15 and system.domains["nta"] == 7
     module = system.modules[0]
     assert module.complexes == ["fL1", "fT1"] and module.reactant_signals == ["A"]
-    enumerated, _ = ModuleEnumerator().enumerate(system.module_complexes(module), system.domains,
-                                                 {"A", "fL1", "fT1"}, "r0", "test")
+    enumerated, _ = ModuleEnumerator().enumerate(
+        system.module_complexes(module), system.domains, {"A", "fL1", "fT1"}, "r0", "test"
+    )
     verdict = check([[["A"], ["B"]]], enumerated, system, ["bisimulation", "pathway"])
     assert verdict["verified"]
     # The released strand nd1 ntb nxb nub was recognised as B by its domains after the history domain.
@@ -62,8 +63,23 @@ def test_adapter_builds_a_system_that_verifies():
 def test_nuskell_backend_without_nuskell_is_one_clear_line(tmp_path):
     crn = tmp_path / "a.crn"
     crn.write_text("A -> B\n")
-    run = subprocess.run([sys.executable, "-m", "dmp", "compile", str(crn), "--scheme", "soloveichik2010",
-                          "--backend", "nuskell", "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dmp",
+            "compile",
+            str(crn),
+            "--scheme",
+            "soloveichik2010",
+            "--backend",
+            "nuskell",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 1
     assert run.stderr.startswith("dmp: error: dsd.backend: nuskell: Nuskell is not installed")
     assert len(run.stderr.strip().splitlines()) == 1

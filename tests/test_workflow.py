@@ -117,8 +117,16 @@ def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     text = result.stdout
-    for rule, count in (("dataset", 3), ("train", 3), ("crn", 3), ("evaluate_crn", 6), ("agreement", 3),
-                        ("dsd_compile", 6), ("dsd_verify_chunk", 12), ("dsd_collect", 6)):
+    for rule, count in (
+        ("dataset", 3),
+        ("train", 3),
+        ("crn", 3),
+        ("evaluate_crn", 6),
+        ("agreement", 3),
+        ("dsd_compile", 6),
+        ("dsd_verify_chunk", 12),
+        ("dsd_collect", 6),
+    ):
         assert any(line.split() == [rule, str(count)] for line in text.splitlines()), (rule, text[-1500:])
 
 
