@@ -103,6 +103,8 @@ def _parse_statement(text: str, source: str, line: int, crn: CRN) -> None:
         )
     reactants = _parse_side(left, source, line)
     products = _parse_side(right, source, line)
+    if not reactants and not products:
+        raise CRNSyntaxError(source, line, "reaction has neither reactants nor products")
     if reversible:
         kf = kr = 1.0
         if rate_text:
@@ -120,8 +122,6 @@ def _parse_statement(text: str, source: str, line: int, crn: CRN) -> None:
             if match is None:
                 raise CRNSyntaxError(source, line, f"cannot read rate {rate_text!r} (expected '[k = VALUE]')")
             k = _positive(match["k"], "rate constant k", source, line)
-        if not reactants and not products:
-            raise CRNSyntaxError(source, line, "reaction has neither reactants nor products")
         crn.reactions.append(Reaction(reactants, products, k, line))
 
 

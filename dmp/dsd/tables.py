@@ -32,9 +32,16 @@ def format_pil(system: DSDSystem, header: Iterable[str] = ()) -> str:
     signals = [c for c in system.complexes.values() if c.role == "signal" and c.reaction is None]
     lines += ["", f"# Signal strands of the formal species ({len(signals)})"]
     lines += [_pil_complex(c) for c in signals]
+    written = {c.name for c in signals}
     for module in system.modules:
+        names = module.complexes + module.product_signals
         lines += ["", f"# Module r{module.index}: {module.source}"]
-        lines += [_pil_complex(system.complexes[n]) for n in module.complexes + module.product_signals]
+        lines += [_pil_complex(system.complexes[n]) for n in names]
+        written.update(names)
+    rest = [c for c in system.complexes.values() if c.name not in written]
+    if rest:  # complexes outside any module, e.g. of a system read from a user's PIL file
+        lines += ["", f"# Other complexes ({len(rest)})"]
+        lines += [_pil_complex(c) for c in rest]
     return "\n".join(lines) + "\n"
 
 
