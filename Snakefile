@@ -37,6 +37,7 @@ wildcard_constraints:
     scheme="|".join(dmp.dsd.schemes.SCHEMES),
     chunk=r"\d+",
     chunks=r"\d+",
+    candidate=r"\d+",
 
 
 include: "workflow/rules/data.smk"
@@ -44,6 +45,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/crn.smk"
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/dsd.smk"
+include: "workflow/rules/seq.smk"
 
 
 def classifier_outputs(dataset):
@@ -60,6 +62,19 @@ def classifier_outputs(dataset):
         f"{RESULTS}/{dataset}/dsd/{scheme}/{name}"
         for scheme in dmp.config.stage_settings(config, dataset, "dsd")["schemes"]
         for name in ("system.pil", "gates.tsv", "strands.tsv", "enumerated.crn", "verification.json", "summary.json")
+    ] + [
+        f"{RESULTS}/{dataset}/sequences/{scheme}/{name}"
+        for scheme in dmp.config.stage_settings(config, dataset, "dsd")["schemes"]
+        for name in (
+            "strands.tsv",
+            "domains.tsv",
+            "strands.fasta",
+            "scores.tsv",
+            "report.md",
+            "order_bulk.csv",
+            "order_plate.xlsx",
+            "summary.json",
+        )
     ]
 
 

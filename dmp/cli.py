@@ -115,6 +115,21 @@ def cmd_verify(args: argparse.Namespace) -> None:
         )
 
 
+def cmd_design(args: argparse.Namespace) -> None:
+    from dmp.stages import design_sequences
+
+    settings, config = _settings(args, "seq")
+    _print(design_sequences(args.dir, args.candidate, args.out, settings, config))
+
+
+def cmd_select(args: argparse.Namespace) -> None:
+    from dmp.stages import select_sequences
+
+    settings, config = _settings(args, "seq") if args.dataset else (None, None)
+    summary = select_sequences(args.dir, args.candidates, args.dsd, settings, config)
+    _print({k: v for k, v in summary.items() if k not in ("provenance",)})
+
+
 def _name_eq_path(text: str) -> str:
     if "=" not in text or not text.split("=", 1)[0]:
         raise argparse.ArgumentTypeError(f"expected NAME=PATH, got {text!r}")
@@ -179,6 +194,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--of", type=int, help="... out of N chunks; writes DIR/chunks/K-of-N.json")
     p.add_argument("--collect", type=int, metavar="N", help="combine the N chunk results into the outputs")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("design", help="design and score one sequence candidate for a compiled DSD folder")
+    p.add_argument("dir", help="folder written by `dmp compile` (system.json)")
+    p.add_argument("--candidate", type=int, required=True, help="candidate index K (its seed derives from it)")
+    p.add_argument("--out", required=True, help="sequence folder; writes OUT/candidates/K.json")
+    with_config(p, False)
+    p.set_defaults(func=cmd_design)
+
+    p = sub.add_parser("select", help="rank sequence candidates; write sequences, scores, report, order sheets")
+    p.add_argument("dir", help="sequence folder holding candidates/0..N-1.json")
+    p.add_argument("--candidates", type=int, required=True, metavar="N", help="number of candidates to rank")
+    p.add_argument("--dsd", help="the compiled DSD folder (default: the one the candidates record)")
+    with_config(p, False)
+    p.set_defaults(func=cmd_select)
 
     p = sub.add_parser("evaluate", help="simulate a network CRN on every test example (ODE)")
     p.add_argument("--crn", required=True)

@@ -1,7 +1,7 @@
 """Read and validate `config.yaml`; give each stage the settings of one dataset.
 
 The JSON schema (`dmp/schemas/config.schema.yaml`, also used by the Snakefile) says which
-keys exist and which values they allow. Stage sections (`training`, `crn`, `simulation`)
+keys exist and which values they allow. Stage sections (`training`, `crn`, `dsd`, `seq`, `simulation`)
 are merged in three layers: the defaults below, the global section, and the dataset's own
 override, so `datasets.virus.training.epochs` beats `training.epochs`.
 """
@@ -59,6 +59,29 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
             "release_cutoff": 8,
         },
         "verification": {"methods": ["bisimulation", "pathway"], "timeout_s": 120, "crosstalk": True},
+    },
+    "seq": {
+        "candidates": 3,
+        "temperature": 25.0,
+        "salt": 1.0,
+        "toeholds": {"target_dG": 10.0, "spread": 0.5, "max_spurious": 0.65},
+        "domains": {
+            "gc_min": 0.3,
+            "gc_max": 0.7,
+            "forbidden": ["GGGG", "CCCC", "AAAAA", "TTTTT"],
+            "spurious_k": [6, 10],
+            "effort": 5.0,
+            "alphabet": "ACGT",
+        },
+        "scoring": {"reference_nM": 1000.0, "dimer_screen_nt": 7, "occlusion_screen_nt": 5},
+        "check": {"min_helix_fraction": 0.5},
+        "order": {
+            "scale": "25nm",
+            "purification": "STD",
+            "gate_purification": "PAGE",
+            "long_purification": "PAGE",
+            "long_nt": 60,
+        },
     },
     "simulation": {
         "t_end": 5000.0,
@@ -136,6 +159,19 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
                 f"{source}: dsd.enumeration.release_cutoff ({cutoff}) must be at least dsd.toehold_length "
                 f"({dsd['toehold_length']}) so that toeholds melt, and below dsd.domain_length "
                 f"({dsd['domain_length']}) so that long domains hold (dataset {name})"
+            )
+    for name in config["datasets"]:
+        seq = stage_settings(config, name, "seq")
+        domains = seq["domains"]
+        if domains["gc_min"] > domains["gc_max"]:
+            raise ConfigError(
+                f"{source}: seq.domains.gc_min ({domains['gc_min']}) exceeds seq.domains.gc_max "
+                f"({domains['gc_max']}) (dataset {name})"
+            )
+        low, high = domains["spurious_k"]
+        if low > high:
+            raise ConfigError(
+                f"{source}: seq.domains.spurious_k: shortest {low} exceeds longest {high} (dataset {name})"
             )
     for name, dataset in config["datasets"].items():
         split = dataset.get("split", {})

@@ -20,6 +20,8 @@ from dmp.crn.noncompetitive import require_noncompetitive
 from dmp.errors import DmpError
 from dmp.fileio import provenance, read_tsv, write_json, write_tsv
 
+STAGE_SEED_DEFAULT = 2020  # the schema's default `seed`, for commands run without a config
+
 # ---------------------------------------------------------------------------- dataset
 
 
@@ -144,6 +146,38 @@ def compile_dsd(
 
     stamp = provenance(config_hash(config), config["seed"]) if config else provenance()
     return compile_to_dir(crn_path, scheme, out_dir, settings, stamp, settings.get("backend", "dmp"))
+
+
+# ---------------------------------------------------------------------------- sequences
+
+
+def design_sequences(
+    dsd_dir: str | Path,
+    candidate: int,
+    out_dir: str | Path,
+    settings: dict[str, Any],
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Design and score one sequence candidate for a compiled DSD folder (out_dir/candidates/<k>.json)."""
+    from dmp.seq.pipeline import design_candidate
+
+    seed = config["seed"] if config else STAGE_SEED_DEFAULT
+    stamp = provenance(config_hash(config), seed) if config else provenance(seed=seed)
+    return design_candidate(dsd_dir, candidate, out_dir, settings, seed, stamp)
+
+
+def select_sequences(
+    seq_dir: str | Path,
+    candidates: int,
+    dsd_dir: str | Path | None = None,
+    settings: dict[str, Any] | None = None,
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Rank the candidates in seq_dir and write sequences, scores, report and order sheets."""
+    from dmp.seq.pipeline import select
+
+    stamp = provenance(config_hash(config), config["seed"]) if config else None
+    return select(seq_dir, candidates, dsd_dir, settings, stamp)
 
 
 # ---------------------------------------------------------------------------- simulation

@@ -27,6 +27,7 @@ def small_config(tmp_path: Path) -> Path:
                 "training": {"epochs": 60, "patience": 60, "restarts": 1},
             },
         },
+        "seq": {"candidates": 1},
         "simulation": {
             "t_end": 2000.0,
             "points": 5,
@@ -84,6 +85,14 @@ def test_small_pipeline_end_to_end(tmp_path):
         assert report["summary"]["modules_verified"] == report["summary"]["modules"] >= len(reduced.reactions)
         assert read_crn(out / "dsd" / scheme / "enumerated.crn").reactions
         assert (out / "dsd" / scheme / "system.pil").read_text().count(" @initial ") > 10
+        # sequences: every strand of the DSD stage ordered, the consistency checks passed
+        seq = json.loads((out / "sequences" / scheme / "summary.json").read_text())
+        assert seq["checks"]["complementarity_failures"] == 0 and seq["checks"]["helix_failures"] == 0
+        dsd_strands = read_tsv(out / "dsd" / scheme / "strands.tsv")
+        assert seq["strands"] == len(dsd_strands)
+        bulk = (out / "sequences" / scheme / "order_bulk.csv").read_text().splitlines()
+        assert len(bulk) == 1 + len(dsd_strands)
+        assert (out / "sequences" / scheme / "order_plate.xlsx").stat().st_size > 1000
     # A second run has nothing to do.
     again = snakemake(tmp_path, config, "iris_classifier", extra=["-n"])
     assert "Nothing to be done" in again.stdout + again.stderr
@@ -126,13 +135,15 @@ def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
         ("dsd_compile", 6),
         ("dsd_verify_chunk", 12),
         ("dsd_collect", 6),
+        ("seq_design", 18),
+        ("seq_select", 6),
     ):
         assert any(line.split() == [rule, str(count)] for line in text.splitlines()), (rule, text[-1500:])
 
 
 @pytest.mark.slow
 def test_virus_classifier_full(tmp_path):
-    """The README's main job on the repository config (about two minutes on 2 cores)."""
+    """The README's main job on the repository config, order sheets included."""
     result = subprocess.run(
         [
             *SNAKEMAKE,
@@ -157,3 +168,7 @@ def test_virus_classifier_full(tmp_path):
     assert summary["max_abs_output_error"] <= 1e-3
     reduced = read_crn(tmp_path / "results" / "virus" / "crn" / "reduced.crn")
     assert len(reduced.reactions) <= 28
+    for scheme in ("soloveichik2010", "cardelli2011_NM_noGC"):
+        seq = tmp_path / "results" / "virus" / "sequences" / scheme
+        assert (seq / "order_bulk.csv").exists() and (seq / "order_plate.xlsx").exists()
+        assert json.loads((seq / "summary.json").read_text())["checks"]["helix_failures"] == 0

@@ -1,0 +1,204 @@
+"""Benchmark: sequence design + scoring of the virus system (target: under 10 minutes on 2 cores).
+
+For each scheme the virus network's full CRN is compiled, then every candidate is designed and
+scored by `dmp design` (two processes at a time, as `snakemake --cores 2` runs them) and the
+winner is selected by `dmp select`. Reported per scheme: strands, nucleotides, wall and CPU time of
+every candidate (toeholds, domains, scores), of select, and the stage's total wall time; overall:
+the wall time of both schemes together, for the default candidate count.
+
+It also measures what the dimer screen leaves out: a seeded sample of top-strand pairs that
+share no complementary stretch of `dimer_screen_nt` nt is folded with ViennaRNA anyway.
+
+    python benchmarks/seq_benchmark.py [--candidates N] [--screen-sample 200] [--out benchmarks/results/seq.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dmp.config import STAGE_DEFAULTS  # noqa: E402
+from dmp.crn.io import write_crn  # noqa: E402
+from dmp.crn.translate import network_to_crn  # noqa: E402
+from dmp.dsd.pipeline import compile_to_dir, load_compiled  # noqa: E402
+from dmp.seq.model import Design, strand_infos  # noqa: E402
+from dmp.seq.scores import complementary_pairs  # noqa: E402
+from dmp.seq.thermo import Thermo  # noqa: E402
+
+TARGET_SECONDS = 600.0
+SCHEMES = ("soloveichik2010", "cardelli2011_NM_noGC")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_parallel(commands: list[list[str]], workers: int) -> list[dict]:
+    """Run commands `workers` at a time; each result: wall seconds and the JSON it printed."""
+    pending = list(enumerate(commands))
+    running: dict[int, tuple[subprocess.Popen, float, list[str]]] = {}
+    results: dict[int, dict] = {}
+    while pending or running:
+        while pending and len(running) < workers:
+            k, command = pending.pop(0)
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            running[k] = (process, time.perf_counter(), command)
+        for k, (process, started, command) in list(running.items()):
+            if process.poll() is not None:
+                out, err = process.communicate()
+                if process.returncode:
+                    raise SystemExit(f"{' '.join(command)} failed: {err.strip()}")
+                results[k] = {"wall_seconds": time.perf_counter() - started, "output": json.loads(out)}
+                del running[k]
+        time.sleep(0.2)
+    return [results[k] for k in sorted(results)]
+
+
+def screen_check(dsd_dir: Path, candidate_json: Path, screen: int, sample: int, seed: int = 7) -> dict:
+    """Fold a sample of screened-out top-strand pairs: how much dimer the screen counts as 0."""
+    _, system = load_compiled(dsd_dir)
+    record = json.loads(candidate_json.read_text())
+    design = Design(record["domains"])
+    thermo = Thermo(record["settings"]["temperature"], record["settings"]["salt"])
+    concentration = record["settings"]["scoring"]["reference_nM"] * 1e-9
+    top = [design.strand(i.domains) for i in strand_infos(system) if i.top]
+    kept = {(min(i, j), max(i, j)) for i, j in complementary_pairs(top, top, screen)}
+    rng = random.Random(seed)
+    percents = []
+    while len(percents) < sample:
+        i, j = sorted(rng.sample(range(len(top)), 2))
+        if (i, j) in kept:
+            continue
+        dG = thermo.binding_energy(top[i], top[j])
+        percents.append(100.0 * thermo.dimer_fraction(dG, concentration))
+    pairs_total = len(top) * (len(top) + 1) // 2
+    mean = sum(percents) / len(percents)
+    return {
+        "top_strands": len(top),
+        "pairs_total": pairs_total,
+        "pairs_folded": len(kept),
+        "screened_out_sample": len(percents),
+        "screened_out_mean_percent": round(mean, 3),
+        "screened_out_max_percent": round(max(percents), 3),
+        "estimated_left_out_tsi_per_strand": round(mean * 2 * (pairs_total - len(kept)) / len(top), 1),
+        "tsi_avg_counted": round(record["scores"]["tsi_avg"], 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--candidates", type=int, default=STAGE_DEFAULTS["seq"]["candidates"])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--screen-sample", type=int, default=200)
+    parser.add_argument("--virus-model", default=str(ROOT / "results/virus/model/model.json"))
+    parser.add_argument("--out", default=str(ROOT / "benchmarks/results/seq.json"))
+    args = parser.parse_args()
+
+    from dmp.nn.model import load_model
+
+    model = load_model(args.virus_model)
+    dmp = [sys.executable, "-m", "dmp"]
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        crn_path = work / "virus-full.crn"
+        write_crn(network_to_crn(model)[0], crn_path)
+        folders = {}
+        for scheme in SCHEMES:
+            compiled = compile_to_dir(crn_path, scheme, work / scheme / "dsd")
+            folders[scheme] = (work / scheme / "dsd", work / scheme / "seq", compiled)
+        # all candidates of both schemes, two at a time, as the workflow runs them
+        commands, owners = [], []
+        for scheme, (dsd, seq, _) in folders.items():
+            for k in range(args.candidates):
+                commands.append([*dmp, "design", str(dsd), "--candidate", str(k), "--out", str(seq)])
+                owners.append((scheme, k))
+        cpu0, started = children_cpu(), time.perf_counter()
+        designed = run_parallel(commands, args.workers)
+        design_wall, design_cpu = time.perf_counter() - started, children_cpu() - cpu0
+        selects = {}
+        for scheme, (_, seq, _) in folders.items():
+            cpu1, t1 = children_cpu(), time.perf_counter()
+            subprocess.run(
+                [*dmp, "select", str(seq), "--candidates", str(args.candidates)], check=True, capture_output=True
+            )
+            selects[scheme] = {
+                "wall_seconds": round(time.perf_counter() - t1, 1),
+                "cpu_seconds": round(children_cpu() - cpu1, 1),
+            }
+        total_wall = time.perf_counter() - started
+        for scheme, (dsd, seq, _compiled) in folders.items():
+            summary = json.loads((seq / "summary.json").read_text())
+            candidates = []
+            for (owner, k), result in zip(owners, designed, strict=True):
+                if owner == scheme:
+                    seconds = result["output"]["seconds"]
+                    candidates.append(
+                        {
+                            "candidate": k,
+                            "wall_seconds": round(result["wall_seconds"], 1),
+                            "toeholds_seconds": round(seconds["toeholds"], 1),
+                            "domains_seconds": round(seconds["domains"], 1),
+                            "scores_seconds": round(seconds["scores"], 1),
+                            "passed_checks": result["output"]["passed"],
+                        }
+                    )
+            record = {
+                "scheme": scheme,
+                "strands": summary["strands"],
+                "nucleotides": summary["nucleotides"],
+                "domains": summary["domains"],
+                "toeholds": summary["toeholds"],
+                "candidates": candidates,
+                "select": selects[scheme],
+                "winner": summary["winner"],
+                "winner_scores": {k: round(v, 4) for k, v in summary["scores"].items()},
+                "checks": summary["checks"],
+                "screen": screen_check(
+                    dsd,
+                    seq / "candidates" / f"{summary['winner']}.json",
+                    STAGE_DEFAULTS["seq"]["scoring"]["dimer_screen_nt"],
+                    args.screen_sample,
+                ),
+            }
+            print(json.dumps(record), flush=True)
+            runs.append(record)
+    result = {
+        "network": "virus 10-8-4, full CRN",
+        "candidates_per_scheme": args.candidates,
+        "workers": args.workers,
+        "design_wall_seconds_all_schemes": round(design_wall, 1),
+        "design_cpu_seconds_all_schemes": round(design_cpu, 1),
+        "total_wall_seconds_all_schemes": round(total_wall, 1),
+        "target_seconds": TARGET_SECONDS,
+        "met": total_wall <= TARGET_SECONDS,
+        "machine": {
+            "cores": len(os.sched_getaffinity(0)),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+            "python": sys.version.split()[0],
+        },
+        "note": "wall times include other processes sharing the machine; cpu seconds are this benchmark's own",
+        "runs": runs,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "runs"}))
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""DNA sequences: domain design, thermodynamic scoring, candidate ranking, ordering sheets."""

@@ -1,0 +1,324 @@
+"""Branch-migration and history domains: a seeded stochastic search against spurious complementarity.
+
+The objective is spuriousSSM's (Winfree's SpuriousDesign, shipped with peppercompiler): count pairs
+of length-k subsequences anywhere in the system that are identical or exactly complementary
+without the design implying it, weighted by beta^(k - kmin) so long matches dominate. A window of
+a strand is identified by the domain positions it covers; windows covering the same positions (the
+same junction in two strands), or the complementary positions (x in one strand, x* in another),
+are one window, so intended pairings never count. Forbidden motifs (e.g. GGGG, long A/T runs)
+are counted over the strands as they are written 5'->3', and the search minimises them first
+(lexicographically), then the spurious score. GC content of every designed domain stays within
+the configured bounds throughout. The toeholds (designed beforehand for uniform energy) keep their
+sequences, but the search may exchange two of them between toehold domains, which fixes motifs
+and matches that span a junction between two toeholds.
+
+Why not run spuriousSSM itself: it seeds its random generator from /dev/urandom and has no seed
+option, so two runs never give the same sequences. The search here follows its scheme (mutate a
+random base, keep the change if the score does not get worse) with a seeded generator; the
+scores module still runs the real spuriousSSM to score every candidate.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from dmp.dsd.model import DSDSystem, base_domain
+from dmp.errors import DmpError
+from dmp.seq.model import Design, long_domains, strand_infos
+
+BASES = "ACGT"  # A=0, C=1, G=2, T=3: complement is b ^ 3
+BETA = 5.0  # spuriousSSM's per-base multiplicative penalty
+SWAP_PROBABILITY = 0.05  # share of search steps that try exchanging two toeholds instead of changing a base
+
+
+@dataclass(frozen=True)
+class DomainSpec:
+    gc_min: float = 0.3
+    gc_max: float = 0.7
+    forbidden: tuple[str, ...] = ("GGGG", "CCCC", "AAAAA", "TTTTT")
+    k_min: int = 6
+    k_max: int = 10
+    effort: float = 10.0  # mutation attempts per designed nucleotide
+    alphabet: str = "ACGT"  # letters of every domain as named (its complement uses the complementary letters)
+
+
+@dataclass
+class _Layout:
+    """Every base domain laid out in one array; strands as (position, complement mask) lists."""
+
+    offset: dict[str, int]
+    length: dict[str, int]
+    strands: list[list[tuple[int, int]]]
+    size: int
+
+
+def _layout(system: DSDSystem) -> _Layout:
+    offset, length, size = {}, {}, 0
+    for name, n in system.domains.items():
+        offset[name], length[name] = size, n
+        size += n
+    strands = []
+    for info in strand_infos(system):
+        refs: list[tuple[int, int]] = []
+        for d in info.domains:
+            b = base_domain(d)
+            if d.endswith("*"):  # x* runs antiparallel to x: its first base pairs with x's last
+                refs += [(offset[b] + length[b] - 1 - i, 3) for i in range(length[b])]
+            else:
+                refs += [(offset[b] + i, 0) for i in range(length[b])]
+        strands.append(refs)
+    return _Layout(offset, length, strands, size)
+
+
+@dataclass
+class _Windows:
+    """Unique windows of one length: positions, complement masks, current key, and the counts of keys."""
+
+    k: int
+    weight: float
+    positions: list[tuple[int, ...]] = field(default_factory=list)
+    masks: list[tuple[int, ...]] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)
+    counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    canonical: bool = True  # spurious windows: a window and its complement are one; motif windows: oriented
+    score: float = 0.0
+
+
+def _collect(layout: _Layout, k: int, canonical: bool) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+    seen: dict[tuple[tuple[int, int], ...], None] = {}
+    for refs in layout.strands:
+        for s in range(len(refs) - k + 1):
+            window = tuple(refs[s : s + k])
+            if canonical:
+                other = tuple((p, m ^ 3) for p, m in reversed(window))
+                window = min(window, other)
+            seen.setdefault(window, None)
+    positions = [tuple(p for p, _ in w) for w in seen]
+    masks = [tuple(m for _, m in w) for w in seen]
+    return positions, masks
+
+
+def _code(bases: list[int], positions: tuple[int, ...], masks: tuple[int, ...]) -> tuple[int, int]:
+    """The window's sequence and its reverse complement as base-4 integers."""
+    code = rc = 0
+    for i, (p, m) in enumerate(zip(positions, masks, strict=True)):
+        v = bases[p] ^ m
+        code = code * 4 + v
+        rc += (v ^ 3) << (2 * i)
+    return code, rc
+
+
+def _encode(word: str) -> int:
+    code = 0
+    for ch in word:
+        code = code * 4 + BASES.index(ch)
+    return code
+
+
+class DomainDesigner:
+    """The state of one search: bases, window tables, scores; `run` mutates until the effort is spent."""
+
+    def __init__(self, system: DSDSystem, fixed: dict[str, str], spec: DomainSpec, seed: int) -> None:
+        if spec.k_min > spec.k_max:
+            raise DmpError(f"seq.domains.spurious_k: minimum {spec.k_min} exceeds maximum {spec.k_max}")
+        bad = [m for m in spec.forbidden if not m or set(m) - set(BASES)]
+        if bad:
+            raise DmpError(f"seq.domains.forbidden: motif {bad[0]!r} must be a non-empty word over A, C, G, T")
+        self.letters = sorted({BASES.index(ch) for ch in spec.alphabet})
+        self.strong = [b for b in self.letters if b in (1, 2)]
+        self.weak = [b for b in self.letters if b in (0, 3)]
+        if not self.strong or not self.weak:
+            raise DmpError(f"seq.domains.alphabet: {spec.alphabet!r} needs at least one of C/G and one of A/T")
+        self.system = system
+        self.spec = spec
+        self.rng = random.Random(seed)
+        self.layout = _layout(system)
+        self.designed = [d for d in long_domains(system) if d not in fixed]
+        lay = self.layout
+        self.bases = [0] * lay.size
+        for name, sequence in fixed.items():
+            if len(sequence) != lay.length[name]:
+                raise DmpError(
+                    f"domain {name}: fixed sequence has {len(sequence)} nt, the system says {lay.length[name]}"
+                )
+            for i, ch in enumerate(sequence):
+                self.bases[lay.offset[name] + i] = BASES.index(ch)
+        self.domain_of: dict[int, str] = {}
+        self.gc: dict[str, int] = {}
+        self.gc_bounds: dict[str, tuple[int, int]] = {}
+        for name in self.designed:
+            n = lay.length[name]
+            low, high = _gc_bounds(n, spec.gc_min, spec.gc_max, name)
+            self.gc_bounds[name] = (low, high)
+            self._randomise(name, low, high)
+            for i in range(n):
+                self.domain_of[lay.offset[name] + i] = name
+        self.spurious = [
+            _Windows(k, BETA ** (k - spec.k_min), *_collect(lay, k, True)) for k in range(spec.k_min, spec.k_max + 1)
+        ]
+        self.forbidden_codes: dict[int, set[int]] = defaultdict(set)
+        for motif in spec.forbidden:
+            self.forbidden_codes[len(motif)].add(_encode(motif))
+        self.motifs = [
+            _Windows(k, 1.0, *_collect(lay, k, False), canonical=False) for k in sorted(self.forbidden_codes)
+        ]
+        # fixed domains of equal length (the toeholds) may trade places: the set stays uniform
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for name in fixed:
+            by_length[lay.length[name]].append(name)
+        self.swappable = [names for _, names in sorted(by_length.items()) if len(names) > 1]
+        movable = set(self.domain_of)
+        for names in self.swappable:
+            for name in names:
+                movable.update(range(lay.offset[name], lay.offset[name] + lay.length[name]))
+        self.touching: dict[int, list[tuple[_Windows, int]]] = defaultdict(list)
+        for table in self.spurious + self.motifs:
+            table.keys = [0] * len(table.positions)
+            for w, positions in enumerate(table.positions):
+                for p in set(positions):
+                    if p in movable:
+                        self.touching[p].append((table, w))
+                key = self._key(table, w)
+                table.keys[w] = key
+                self._add(table, key, +1)
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    def _randomise(self, name: str, low: int, high: int) -> None:
+        n, start = self.layout.length[name], self.layout.offset[name]
+        gc = self.rng.randint(low, high)
+        letters = [self.rng.choice(self.strong) for _ in range(gc)] + [
+            self.rng.choice(self.weak) for _ in range(n - gc)
+        ]
+        self.rng.shuffle(letters)
+        self.bases[start : start + n] = letters
+        self.gc[name] = gc
+
+    def _key(self, table: _Windows, w: int) -> int:
+        code, rc = _code(self.bases, table.positions[w], table.masks[w])
+        if not table.canonical:
+            return code
+        # canonical key; the lowest bit marks a palindrome (a window that is its own complement)
+        return (min(code, rc) << 1) | (code == rc)
+
+    def _add(self, table: _Windows, key: int, sign: int) -> float:
+        """Add (+1) or remove (-1) one window with `key`; returns the change of the table's score."""
+        if table.canonical:
+            count = table.counts[key]
+            delta = (count if sign > 0 else -(count - 1)) + (key & 1) * sign
+            table.counts[key] = count + sign
+        else:
+            delta = sign if key in self.forbidden_codes[table.k] else 0
+        table.score += delta
+        return delta * table.weight
+
+    def scores(self) -> tuple[float, float]:
+        """(forbidden-motif windows, weighted spurious score) of the current sequences."""
+        return sum(t.score for t in self.motifs), sum(t.score * t.weight for t in self.spurious)
+
+    def _mutate(self, p: int, value: int) -> tuple[float, float, list[tuple[_Windows, int, int]]]:
+        """Set base p to `value`, updating all tables; returns (Δmotif, Δspurious, undo log)."""
+        self.bases[p] = value
+        d_motif = d_spur = 0.0
+        log = []
+        for table, w in self.touching[p]:
+            old = table.keys[w]
+            new = self._key(table, w)
+            if new == old:
+                continue
+            change = self._add(table, old, -1) + self._add(table, new, +1)
+            table.keys[w] = new
+            log.append((table, w, old))
+            if table.canonical:
+                d_spur += change
+            else:
+                d_motif += change
+        return d_motif, d_spur, log
+
+    def _undo(self, p: int, value: int, log: list[tuple[_Windows, int, int]]) -> None:
+        self.bases[p] = value
+        for table, w, old in reversed(log):
+            self._add(table, table.keys[w], -1)
+            self._add(table, old, +1)
+            table.keys[w] = old
+
+    # ------------------------------------------------------------------ search
+
+    def run(self) -> dict[str, float]:
+        """Mutate random designed bases; keep a change unless it adds motifs or raises the spurious score."""
+        positions = sorted(self.domain_of)
+        steps = int(round(self.spec.effort * len(positions)))
+        accepted = 0
+        others = {b: tuple(x for x in self.letters if x != b) for b in range(4)}
+        for _ in range(steps if positions else 0):
+            if self.swappable and self.rng.random() < SWAP_PROBABILITY:
+                accepted += self._swap(self.rng.choice(self.swappable))
+                continue
+            p = self.rng.choice(positions)
+            name = self.domain_of[p]
+            old = self.bases[p]
+            new = self.rng.choice(others[old])
+            gc_change = (new in (1, 2)) - (old in (1, 2))
+            low, high = self.gc_bounds[name]
+            if not low <= self.gc[name] + gc_change <= high:
+                continue
+            d_motif, d_spur, log = self._mutate(p, new)
+            if d_motif < 0 or (d_motif == 0 and d_spur <= 0):
+                self.gc[name] += gc_change
+                accepted += 1
+            else:
+                self._undo(p, old, log)
+        motif, spurious = self.scores()
+        return {"steps": steps, "accepted": accepted, "motif_windows": motif, "spurious": spurious}
+
+    def _swap(self, names: list[str]) -> bool:
+        """Exchange the sequences of two fixed domains of equal length if that does not make things worse."""
+        x, y = self.rng.sample(names, 2)
+        lay = self.layout
+        history = []
+        d_motif = d_spur = 0.0
+        for i in range(lay.length[x]):
+            px, py = lay.offset[x] + i, lay.offset[y] + i
+            bx, by = self.bases[px], self.bases[py]
+            for p, old, new in ((px, bx, by), (py, by, bx)):
+                if old != new:
+                    dm, ds, log = self._mutate(p, new)
+                    d_motif, d_spur = d_motif + dm, d_spur + ds
+                    history.append((p, old, log))
+        if d_motif < 0 or (d_motif == 0 and d_spur <= 0):
+            return True
+        for p, old, log in reversed(history):
+            self._undo(p, old, log)
+        return False
+
+    def sequences(self) -> dict[str, str]:
+        lay = self.layout
+        return {
+            name: "".join(BASES[b] for b in self.bases[lay.offset[name] : lay.offset[name] + lay.length[name]])
+            for name in self.system.domains
+        }
+
+    def spurious_by_k(self) -> dict[int, float]:
+        return {t.k: t.score for t in self.spurious}
+
+
+def _gc_bounds(n: int, gc_min: float, gc_max: float, name: str) -> tuple[int, int]:
+    import math
+
+    low, high = math.ceil(gc_min * n - 1e-9), math.floor(gc_max * n + 1e-9)
+    if low > high:
+        raise DmpError(
+            f"seq.domains.gc_min/gc_max: no GC count of the {n}-nt domain {name} lies in "
+            f"[{gc_min:g}, {gc_max:g}]; widen the bounds (e.g. gc_max: {math.ceil(gc_min * n) / n:.2f})"
+        )
+    return low, high
+
+
+def design_domains(system: DSDSystem, toeholds: dict[str, str], spec: DomainSpec, seed: int) -> Design:
+    """Sequences for every long domain around the given toeholds; seeded, so reproducible."""
+    designer = DomainDesigner(system, toeholds, spec, seed)
+    stats = designer.run()
+    stats["spurious_by_k"] = designer.spurious_by_k()  # type: ignore[assignment]
+    return Design(designer.sequences(), seed=seed, info={"domain_search": stats})

@@ -1,0 +1,396 @@
+"""Piperine's sequence-quality heuristics, with ViennaRNA (DNA, Mathews 2004) in place of NUPACK 3.
+
+Each score is a function on plain sequences (so it can be tested on hand-made strand sets) and
+has an entry in SCORES: which direction is better and a one-line explanation for the report.
+`score_candidate` computes all of them for one design of a compiled system.
+
+Strand sets follow Piperine: *top strands* are the strands that float free at some time (signals,
+strands released by gates, single-strand fuels and helpers); the base strand of a gate (its
+longest strand) never does. Dimer and occlusion scores use every top strand at a reference
+concentration (1 µM, as Piperine), and a pair is folded with ViennaRNA only if the two strands
+share a complementary stretch of at least `screen` nt (pairs with shorter stretches bind weakly
+and are counted as 0; benchmarks/seq_benchmark.py measures what that leaves out).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dmp.dsd.model import DSDSystem, base_domain, complement
+from dmp.seq.model import Design, long_domains, revcomp, strand_infos, toehold_domains
+from dmp.seq.thermo import Thermo
+
+
+@dataclass(frozen=True)
+class ScoreInfo:
+    better: str  # "lower" or "higher"
+    unit: str
+    explanation: str
+
+
+SCORES: dict[str, ScoreInfo] = {
+    "tsi_avg": ScoreInfo(
+        "lower",
+        "%",
+        "Top-strand spurious interaction: % of a free strand held in dimers with other free strands, mean over strands",
+    ),
+    "tsi_max": ScoreInfo(
+        "lower", "%", "Top-strand spurious interaction of the worst free strand (same measure, maximum)"
+    ),
+    "to_avg": ScoreInfo(
+        "lower",
+        "%",
+        "Toehold occlusion: % of an exposed gate toehold bound by free strands that are not its partner, mean",
+    ),
+    "to_max": ScoreInfo("lower", "%", "Toehold occlusion of the most occluded exposed toehold"),
+    "bm_sum": ScoreInfo(
+        "lower",
+        "",
+        "Shared substrings between branch-migration domains: sum over pairs of 2^(L-5) for the longest, L >= 5",
+    ),
+    "bm_max": ScoreInfo("lower", "nt", "Longest substring shared by two branch-migration domains"),
+    "ssu_min": ScoreInfo("higher", "", "Lowest probability that a base of a free strand is unpaired (its own folding)"),
+    "ssu_avg": ScoreInfo("higher", "", "Mean unpaired probability of the bases of free strands"),
+    "sstu_min": ScoreInfo("higher", "", "Lowest unpaired probability of a toehold base on a free strand"),
+    "sstu_avg": ScoreInfo("higher", "", "Mean unpaired probability of toehold bases on free strands"),
+    "bn_max": ScoreInfo("lower", "%", "Bad nucleotides: worst ensemble defect of an intended gate complex"),
+    "bn_avg": ScoreInfo(
+        "lower", "%", "Bad nucleotides: ensemble defect of the gate complexes weighted by concentration x length"
+    ),
+    "wsas": ScoreInfo("lower", "", "spuriousSSM: weighted exact intra-strand spurious matches (6-12 nt) per strand"),
+    "wsis": ScoreInfo("lower", "", "spuriousSSM: weighted exact inter-complex spurious matches (6-12 nt) per strand"),
+    "wsas_m": ScoreInfo("lower", "", "spuriousSSM: weighted intra-strand matches with one mismatch per strand"),
+    "wsis_m": ScoreInfo("lower", "", "spuriousSSM: weighted inter-complex matches with one mismatch per strand"),
+    "verboten": ScoreInfo(
+        "lower", "", "spuriousSSM: its verboten score (G/C runs, weak and repetitive windows) per strand"
+    ),
+    "spurious": ScoreInfo("lower", "", "spuriousSSM: its overall weighted score per strand"),
+    "motifs": ScoreInfo("lower", "", "Occurrences of the configured forbidden motifs in all strands"),
+    "dg_error": ScoreInfo("lower", "kcal/mol", "Toehold ΔG: mean |ΔG - target| (stickydesign nearest-neighbour model)"),
+    "dg_range": ScoreInfo(
+        "lower", "kcal/mol", "Toehold ΔG: max - min over all toeholds (uniform toeholds give near 0)"
+    ),
+}
+
+
+# ---------------------------------------------------------------------------- screens
+
+WINDOW_FLANK = 20  # nt kept on each side of a complementary stretch when a long strand is cut
+WINDOW_LIMIT = 70  # strands up to this length are folded whole
+
+
+def _kmers(sequence: str, k: int) -> set[str]:
+    return {sequence[i : i + k] for i in range(len(sequence) - k + 1)}
+
+
+def complementary_hits(
+    first: Sequence[str], second: Sequence[str], k: int
+) -> dict[tuple[int, int], tuple[list[int], list[int]]]:
+    """Pairs (i, j) where first[i] and second[j] share an exactly complementary stretch of k nt.
+
+    For each pair: the start positions of such stretches in first[i] and in second[j].
+    """
+    index: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for i, sequence in enumerate(first):
+        for p in range(len(sequence) - k + 1):
+            index[sequence[p : p + k]].append((i, p))
+    hits: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    for j, sequence in enumerate(second):
+        n = len(sequence)
+        for q in range(n - k + 1):
+            word = revcomp(sequence[q : q + k])
+            for i, p in index.get(word, ()):
+                entry = hits.setdefault((i, j), ([], []))
+                entry[0].append(p)
+                entry[1].append(q)
+    return hits
+
+
+def complementary_pairs(first: Sequence[str], second: Sequence[str], k: int) -> set[tuple[int, int]]:
+    """Index pairs (i, j) where first[i] and second[j] share an exactly complementary stretch of k nt."""
+    return set(complementary_hits(first, second, k))
+
+
+def window(sequence: str, starts: list[int], k: int, flank: int = WINDOW_FLANK, limit: int = WINDOW_LIMIT) -> str:
+    """The part of a long strand around its complementary stretches (the whole strand if short).
+
+    Folding cost grows with the cube of length; a strand longer than `limit` is cut to its
+    stretches plus `flank` nt each side (at most `limit` nt from the first stretch on), which
+    keeps the local structure that competes with the spurious helix.
+    """
+    if len(sequence) <= limit:
+        return sequence
+    lo = max(0, min(starts) - flank)
+    hi = min(len(sequence), max(starts) + k + flank, lo + limit)
+    return sequence[lo:hi]
+
+
+# ---------------------------------------------------------------------------- ViennaRNA scores
+
+
+def unpaired_scores(
+    strands: Sequence[str], toehold_masks: Sequence[Sequence[bool]], thermo: Thermo
+) -> tuple[dict[str, float], list[float]]:
+    """SSU/SSTU: unpaired probability of each base of each strand folded alone, over all and toehold bases.
+
+    Returns the four scores and each strand's ensemble energy (reused by the dimer scores).
+    """
+    energies, minima, means, toe_min, toe_mean = [], [], [], [], []
+    for sequence, mask in zip(strands, toehold_masks, strict=True):
+        probabilities, energy = thermo.unpaired_probabilities(sequence)
+        energies.append(energy)
+        minima.append(min(probabilities))
+        means.append(float(np.mean(probabilities)))
+        toe = [p for p, is_toe in zip(probabilities, mask, strict=True) if is_toe]
+        if toe:
+            toe_min.append(min(toe))
+            toe_mean.append(float(np.mean(toe)))
+    scores = {
+        "ssu_min": min(minima, default=1.0),
+        "ssu_avg": float(np.mean(means)) if means else 1.0,
+        "sstu_min": min(toe_min, default=1.0),
+        "sstu_avg": float(np.mean(toe_mean)) if toe_mean else 1.0,
+    }
+    return scores, energies
+
+
+def top_strand_interactions(
+    strands: Sequence[str],
+    thermo: Thermo,
+    concentration_M: float = 1e-6,
+    screen: int = 7,
+    energies: Sequence[float] | None = None,
+) -> tuple[list[float], dict[str, Any]]:
+    """TSI per strand: sum over partners (itself included) of the % of the strand in that dimer.
+
+    Each pair is taken alone at `concentration_M` per strand, in equilibrium with its monomers
+    (ViennaRNA co-folding ensemble); pairs without a complementary stretch of `screen` nt count 0;
+    strands longer than WINDOW_LIMIT are folded as the window around their stretches.
+    """
+    hits = complementary_hits(strands, strands, screen)
+    pairs: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    for (i, j), (pi, pj) in sorted(hits.items()):
+        key = (min(i, j), max(i, j))
+        if key not in pairs:
+            pairs[key] = (pi, pj) if i <= j else (pj, pi)
+    cache: dict[str, float] = {s: e for s, e in zip(strands, energies or (), strict=False)}
+
+    def energy(sequence: str) -> float:
+        if sequence not in cache:
+            cache[sequence] = thermo.ensemble_energy(sequence)
+        return cache[sequence]
+
+    per_strand = [0.0] * len(strands)
+    worst = (0.0, "")
+    for (i, j), (pi, pj) in pairs.items():
+        if i == j:
+            a = b = window(strands[i], pi + pj, screen)
+        else:
+            a, b = window(strands[i], pi, screen), window(strands[j], pj, screen)
+        dG = thermo.binding_energy(a, b, energy(a), energy(b))
+        percent = 100.0 * thermo.dimer_fraction(dG, concentration_M, homo=i == j)
+        per_strand[i] += percent
+        if j != i:
+            per_strand[j] += percent
+        if percent > worst[0]:
+            worst = (percent, f"{i},{j}")
+    total = len(strands) * (len(strands) + 1) // 2
+    return per_strand, {
+        "pairs_folded": len(pairs),
+        "pairs_total": total,
+        "worst_pair_percent": worst[0],
+        "worst_pair": worst[1],
+    }
+
+
+def toehold_occlusion(
+    toeholds: Sequence[str],
+    partners: Sequence[Sequence[int]],
+    strands: Sequence[str],
+    thermo: Thermo,
+    concentration_M: float = 1e-6,
+    screen: int = 5,
+    energies: Sequence[float] | None = None,
+) -> tuple[list[float], dict[str, Any]]:
+    """TO per exposed toehold: sum over free strands that are not its partners of the % of it they bind.
+
+    `toeholds` are the sequences exposed on gates (as short oligos, as Piperine folds them);
+    `partners[t]` lists the strands meant to bind toehold t, which are left out. Long strands are
+    folded as the window around their complementary stretches.
+    """
+    cache: dict[str, float] = {s: e for s, e in zip(strands, energies or (), strict=False)}
+
+    def energy(sequence: str) -> float:
+        if sequence not in cache:
+            cache[sequence] = thermo.ensemble_energy(sequence)
+        return cache[sequence]
+
+    per_toehold = [0.0] * len(toeholds)
+    folded = 0
+    for (t, s), (_, positions) in sorted(complementary_hits(toeholds, strands, screen).items()):
+        if s in partners[t]:
+            continue
+        folded += 1
+        part = window(strands[s], positions, screen)
+        dG = thermo.binding_energy(toeholds[t], part, energy(toeholds[t]), energy(part))
+        per_toehold[t] += 100.0 * thermo.dimer_fraction(dG, concentration_M)
+    return per_toehold, {"pairs_folded": folded, "pairs_total": sum(len(strands) - len(p) for p in partners)}
+
+
+def bad_nucleotides(
+    complexes: Sequence[tuple[list[str], str, float]], thermo: Thermo
+) -> tuple[dict[str, float], list[float], list[str]]:
+    """Ensemble defect (%) of each intended complex (strand sequences, target dot-bracket, concentration).
+
+    bn_max is the worst complex; bn_avg weights each complex by concentration x nucleotides (plain
+    nucleotide weights if no complex has a concentration). Also returns the MFE structures.
+    """
+    defects, weights, structures = [], [], []
+    for strands, target, concentration in complexes:
+        structure, defect = thermo.complex_analysis(strands, target.replace("&", ""))
+        defects.append(100.0 * defect)
+        weights.append(concentration * len(target.replace("&", "")))
+        structures.append(structure)
+    if not defects:
+        return {"bn_max": 0.0, "bn_avg": 0.0}, [], []
+    w = np.asarray(weights) if sum(weights) > 0 else np.asarray([len(t.replace("&", "")) for _, t, _ in complexes])
+    return {"bn_max": max(defects), "bn_avg": float(np.dot(defects, w) / w.sum())}, defects, structures
+
+
+# ---------------------------------------------------------------------------- sequence-only scores
+
+
+def longest_shared(a: str, b: str) -> int:
+    """Length of the longest common substring of two sequences."""
+    best = 0
+    for k in range(1, min(len(a), len(b)) + 1):
+        if _kmers(a, k) & _kmers(b, k):
+            best = k
+        else:
+            break
+    return best
+
+
+def branch_migration_matches(domains: Sequence[str], floor: int = 5, cap: int = 10) -> dict[str, float]:
+    """BM scores: for each pair of domains the longest shared substring L; sum of 2^(min(L,cap)-floor) for L >= floor.
+
+    Shared substrings let an invading strand start branch migration in the wrong domain.
+    """
+    longest: dict[tuple[int, int], int] = {}
+    k = floor
+    while True:
+        index: dict[str, set[int]] = defaultdict(set)
+        for i, sequence in enumerate(domains):
+            for word in _kmers(sequence, k):
+                index[word].add(i)
+        found = False
+        for members in index.values():
+            if len(members) > 1:
+                ordered = sorted(members)
+                for x, i in enumerate(ordered):
+                    for j in ordered[x + 1 :]:
+                        longest[(i, j)] = k
+                        found = True
+        if not found:
+            break
+        k += 1
+    return {
+        "bm_sum": float(sum(2.0 ** (min(L, cap) - floor) for L in longest.values())),
+        "bm_max": float(max(longest.values(), default=0)),
+    }
+
+
+def count_motifs(strands: Iterable[str], motifs: Iterable[str]) -> int:
+    """Occurrences (overlapping) of the motifs in the strands as written 5'->3'."""
+    total = 0
+    motifs = list(motifs)
+    for sequence in strands:
+        for motif in motifs:
+            total += sum(sequence.startswith(motif, i) for i in range(len(sequence) - len(motif) + 1))
+    return total
+
+
+# ---------------------------------------------------------------------------- one candidate
+
+
+def score_candidate(system: DSDSystem, design: Design, settings: dict[str, Any], thermo: Thermo) -> dict[str, Any]:
+    """Every score of SCORES for one design, plus details and the MFE structure of each gate complex."""
+    from dmp.seq.spurious import spurious_scores
+    from dmp.seq.toeholds import score_toeholds
+
+    scoring = settings["scoring"]
+    concentration = scoring["reference_nM"] * 1e-9
+    infos = strand_infos(system)
+    toeholds = set(toehold_domains(system))
+    top = [info for info in infos if info.top]
+    top_sequences = [design.strand(info.domains) for info in top]
+    masks = [
+        [base_domain(d) in toeholds for d in info.domains for _ in range(system.domains[base_domain(d)])]
+        for info in top
+    ]
+    scores: dict[str, float] = {}
+    details: dict[str, Any] = {"top_strands": len(top)}
+
+    unpaired, energies = unpaired_scores(top_sequences, masks, thermo)
+    scores.update(unpaired)
+
+    tsi, tsi_info = top_strand_interactions(top_sequences, thermo, concentration, scoring["dimer_screen_nt"], energies)
+    scores["tsi_avg"] = float(np.mean(tsi)) if tsi else 0.0
+    scores["tsi_max"] = max(tsi, default=0.0)
+    if tsi_info["worst_pair"]:
+        i, j = map(int, tsi_info["worst_pair"].split(","))
+        tsi_info["worst_pair"] = f"{top[i].name} + {top[j].name}"
+    details["tsi"] = tsi_info
+    if tsi:
+        details["tsi"]["worst_strand"] = top[int(np.argmax(tsi))].name
+
+    exposed = _exposed_toeholds(system, toeholds)
+    partners = [[s for s, info in enumerate(top) if complement(d) in info.domains] for d in exposed]
+    occlusion, to_info = toehold_occlusion(
+        [design.domain(d) for d in exposed], partners, top_sequences, thermo, concentration,
+        scoring["occlusion_screen_nt"], energies,
+    )  # fmt: skip
+    scores["to_avg"] = float(np.mean(occlusion)) if occlusion else 0.0
+    scores["to_max"] = max(occlusion, default=0.0)
+    details["to"] = {**to_info, "exposed_toeholds": len(exposed)}
+    if occlusion:
+        details["to"]["worst_toehold"] = exposed[int(np.argmax(occlusion))]
+
+    gates = [c for c in system.complexes.values() if len(c.strands) > 1]
+    lengths = system.domains
+    bn, defects, structures = bad_nucleotides(
+        [(design.complex_strands(c), design.complex_structure(c, lengths), c.concentration) for c in gates], thermo
+    )
+    scores.update(bn)
+    if defects:
+        details["bn"] = {"worst_complex": gates[int(np.argmax(defects))].name, "complexes": len(gates)}
+
+    scores.update(branch_migration_matches([design.domains[d] for d in long_domains(system)]))
+    all_strands = [design.strand(info.domains) for info in infos]
+    scores["motifs"] = float(count_motifs(all_strands, settings["domains"]["forbidden"]))
+    scores.update(spurious_scores(system, design))
+    th = settings["toeholds"]
+    error, spread = score_toeholds(
+        [design.domains[d] for d in toehold_domains(system)], th["target_dG"], thermo.temperature
+    )
+    scores["dg_error"], scores["dg_range"] = error, spread
+    ordered = {name: float(scores[name]) for name in SCORES}
+    return {"scores": ordered, "details": details, "mfe": {c.name: s for c, s in zip(gates, structures, strict=True)}}
+
+
+def _exposed_toeholds(system: DSDSystem, toeholds: set[str]) -> list[str]:
+    """Toehold domains left unpaired on gate complexes (where signals bind), each once."""
+    exposed: dict[str, None] = {}
+    for cplx in system.complexes.values():
+        if len(cplx.strands) < 2:
+            continue
+        for strand, structure in zip(cplx.strands, cplx.structure, strict=True):
+            for d, symbol in zip(strand, structure, strict=True):
+                if symbol == "." and base_domain(d) in toeholds:
+                    exposed.setdefault(d, None)
+    return list(exposed)

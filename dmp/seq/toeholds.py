@@ -1,0 +1,149 @@
+"""Toeholds of uniform binding energy, chosen with stickydesign's energetics and filters.
+
+Every toehold binds its complement with ΔG within `target_dG ± spread` (kcal/mol, stickydesign's
+EnergeticsDAOE nearest-neighbour model at the design temperature, in Piperine's reference context:
+the toehold flanked by a C on each side, as a 5'-terminal end next to a helix), and no two
+toeholds or complements interact spuriously by more than `max_spurious × target_dG`.
+
+Why not `stickydesign.easyends`: its end chooser draws from an unseeded numpy Generator (so runs
+are not reproducible), its automatic target (`enhist`) fails under numpy 2, and its greedy loop
+re-filters the whole remaining space after every pick, which costs minutes for a hundred
+toeholds. Here the candidate space is filtered by stickydesign's `spacefilter_standard` (energy
+window, self-interaction, no GGGG/CCCC) plus the configured forbidden motifs, and toeholds are
+drawn in seeded random order, each kept if stickydesign's `endfilter_standard_advanced` finds no
+spurious interaction with the toeholds kept so far (random sequential adsorption).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import stickydesign as sd
+from stickydesign.energetics_daoe import EnergeticsDAOE
+
+from dmp.errors import DmpError
+
+FLANK = "c"  # reference context of every toehold: 5'-C toehold C-3' (Piperine's score_toeholds)
+ENUMERATE_UP_TO = 8  # toeholds up to this length: every sequence is a candidate; longer: a seeded sample
+SAMPLE_SIZE = 200_000
+MAX_DRAWS_PER_TOEHOLD = 25  # give up after this many draws per toehold still missing
+
+
+class ToeholdError(DmpError):
+    """The toehold constraints cannot be met; the message names the constraint and a value that works."""
+
+
+@dataclass(frozen=True)
+class ToeholdSpec:
+    length: int
+    target_dG: float
+    spread: float
+    max_spurious: float
+    temperature: float
+    forbidden: tuple[str, ...] = ()
+    alphabet: str = "ACGT"
+
+
+def energetics(temperature: float) -> EnergeticsDAOE:
+    return EnergeticsDAOE(temperature=temperature)
+
+
+def _ends(toeholds: list[str]) -> sd.EndArray:
+    return sd.EndArray([f"{FLANK}{t.lower()}{FLANK}" for t in toeholds], "TD")
+
+
+def toehold_energies(toeholds: list[str], temperature: float) -> np.ndarray:
+    """Binding free energy (kcal/mol, positive = binding) of each toehold to its complement."""
+    if not toeholds:
+        return np.zeros(0)
+    return np.asarray(energetics(temperature).matching_uniform(_ends(toeholds)), dtype=float)
+
+
+def _space(length: int, rng: np.random.Generator) -> sd.EndArray:
+    if length <= ENUMERATE_UP_TO:
+        middles = ("".join(p) for p in itertools.product("acgt", repeat=length))
+    else:
+        draws = rng.integers(0, 4, size=(SAMPLE_SIZE, length))
+        middles = ("".join("acgt"[b] for b in row) for row in draws)
+    return sd.EndArray([f"{FLANK}{m}{FLANK}" for m in middles], "TD")
+
+
+def candidate_pool(spec: ToeholdSpec, seed: int) -> sd.EndArray:
+    """All toeholds (with flanks) in the energy window, without self-interaction or forbidden motifs."""
+    ef = energetics(spec.temperature)
+    space = _space(spec.length, np.random.default_rng(seed))
+    pool = sd.spacefilter_standard(spec.target_dG, spec.spread, spec.max_spurious * spec.target_dG)(space, ef)
+    if len(pool):
+        words = [s[1:-1].upper() for s in pool.tolist()]
+        letters = set(spec.alphabet)
+        keep = [i for i, w in enumerate(words) if set(w) <= letters and not any(m in w for m in spec.forbidden)]
+        pool = pool[keep]
+    return pool
+
+
+def choose(pool: sd.EndArray, count: int, spec: ToeholdSpec, seed: int) -> list[str]:
+    """Up to `count` mutually non-interacting toeholds from `pool`, drawn in seeded random order."""
+    if count <= 0 or not len(pool):
+        return []
+    ef = energetics(spec.temperature)
+    limit = spec.max_spurious * spec.target_dG
+    endfilter = sd.endfilter_standard_advanced(limit, limit)
+    rng = np.random.default_rng(seed)
+    chosen = None
+    budget = MAX_DRAWS_PER_TOEHOLD * count
+    for draws, index in enumerate(rng.permutation(len(pool)), 1):
+        end = pool[index : index + 1]
+        if chosen is None:
+            chosen = end
+        elif len(endfilter(end, None, chosen, ef)) == len(chosen):
+            chosen = chosen.append(end)
+        if len(chosen) >= count or draws >= budget:
+            break
+    return [s[1:-1].upper() for s in chosen.tolist()]
+
+
+def design_toeholds(count: int, spec: ToeholdSpec, seed: int) -> list[str]:
+    """`count` toeholds meeting `spec`, or ToeholdError naming the constraint and a relaxed value."""
+    pool = candidate_pool(spec, seed)
+    chosen = choose(pool, count, spec, seed)
+    if len(chosen) < count:
+        raise ToeholdError(_infeasible(count, spec, len(pool), len(chosen), seed))
+    return chosen
+
+
+def _infeasible(count: int, spec: ToeholdSpec, pool: int, found: int, seed: int) -> str:
+    """One line: which constraint fails and the nearest relaxed value that stickydesign's energetics satisfy."""
+    where = (
+        f"{count} toeholds of {spec.length} nt with ΔG {spec.target_dG:g} ± {spec.spread:g} kcal/mol at "
+        f"{spec.temperature:g} °C and max_spurious {spec.max_spurious:g}"
+    )
+    if pool < count:
+        problem = f"only {pool} sequences bind within seq.toeholds.target_dG ± seq.toeholds.spread"
+        for spread in np.arange(spec.spread + 0.25, 5.01, 0.25):
+            relaxed = ToeholdSpec(**{**spec.__dict__, "spread": round(float(spread), 2)})
+            if len(choose(candidate_pool(relaxed, seed), count, relaxed, seed)) >= count:
+                return f"cannot design {where}: {problem}; seq.toeholds.spread: {relaxed.spread:g} works"
+        if spec.length <= ENUMERATE_UP_TO:
+            every = ["".join(p) for p in itertools.product("ACGT", repeat=spec.length)]
+            energies = toehold_energies(every, spec.temperature)
+            problem += f" (all {spec.length}-nt toeholds span {energies.min():.1f}-{energies.max():.1f} kcal/mol)"
+        return f"cannot design {where}: {problem}; no spread up to 5 kcal/mol gives enough, use longer toeholds"
+    problem = f"only {found} avoid spurious interactions above seq.toeholds.max_spurious × target_dG"
+    for max_spurious in np.arange(round(spec.max_spurious + 0.05, 2), 1.001, 0.05):
+        relaxed = ToeholdSpec(**{**spec.__dict__, "max_spurious": round(float(max_spurious), 2)})
+        if len(choose(candidate_pool(relaxed, seed), count, relaxed, seed)) >= count:
+            return f"cannot design {where}: {problem}; seq.toeholds.max_spurious: {relaxed.max_spurious:g} works"
+    return (
+        f"cannot design {where}: {problem}; no max_spurious up to 1 gives enough, widen seq.toeholds.spread "
+        "or use longer toeholds (dsd.toehold_length)"
+    )
+
+
+def score_toeholds(toeholds: list[str], target_dG: float, temperature: float) -> tuple[float, float]:
+    """Mean |ΔG - target| and max - min of ΔG over the toeholds (kcal/mol), Piperine's toehold scores."""
+    energies = toehold_energies(toeholds, temperature)
+    if not len(energies):
+        return 0.0, 0.0
+    return float(np.mean(np.abs(energies - target_dG))), float(energies.max() - energies.min())

@@ -1,0 +1,59 @@
+# DNA stage 2: sequences for each compiled scheme. One job per candidate (independent, so a
+# cluster runs them in parallel), then one job ranks them and writes sequences and order sheets.
+
+
+def seq_settings(wildcards):
+    return dmp.config.stage_settings(config, wildcards.dataset, "seq")
+
+
+def seq_candidates(wildcards):
+    n = seq_settings(wildcards)["candidates"]
+    return [f"{RESULTS}/{wildcards.dataset}/sequences/{wildcards.scheme}/candidates/{k}.json" for k in range(n)]
+
+
+rule seq_design:
+    input:
+        system=rules.dsd_compile.output.system,
+    output:
+        f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/candidates/{{candidate}}.json",
+    params:
+        settings=seq_settings,
+        dsd_dir=lambda w, input: os.path.dirname(input.system),
+        out_dir=lambda w: f"{RESULTS}/{w.dataset}/sequences/{w.scheme}",
+    log:
+        f"{RESULTS}/{{dataset}}/logs/seq_design_{{scheme}}_{{candidate}}.log",
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    shell:
+        "{DMP} design {params.dsd_dir:q} --candidate {wildcards.candidate} --out {params.out_dir:q}"
+        " --config {CONFIG:q} --dataset {wildcards.dataset} > {log:q} 2>&1"
+
+
+rule seq_select:
+    input:
+        system=rules.dsd_compile.output.system,
+        strands=rules.dsd_compile.output.strands,
+        candidates=seq_candidates,
+    output:
+        strands=f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/strands.tsv",
+        domains=f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/domains.tsv",
+        fasta=f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/strands.fasta",
+        scores=f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/scores.tsv",
+        report=f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/report.md",
+        bulk=f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/order_bulk.csv",
+        plate=f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/order_plate.xlsx",
+        summary=f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/summary.json",
+    params:
+        settings=seq_settings,
+        dsd_dir=lambda w, input: os.path.dirname(input.system),
+        out_dir=lambda w, output: os.path.dirname(output.summary),
+        candidates=lambda w: seq_settings(w)["candidates"],
+    log:
+        f"{RESULTS}/{{dataset}}/logs/seq_select_{{scheme}}.log",
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    shell:
+        "{DMP} select {params.out_dir:q} --candidates {params.candidates} --dsd {params.dsd_dir:q}"
+        " --config {CONFIG:q} --dataset {wildcards.dataset} > {log:q} 2>&1"
