@@ -6,10 +6,10 @@ winner is selected by `dmp select`. Reported per scheme: strands, nucleotides, w
 every candidate (toeholds, domains, scores), of select, and the stage's total wall time; overall:
 the wall time of both schemes together, for the default candidate count.
 
-It also measures what the dimer screen leaves out: a seeded sample of top-strand pairs that
-share no complementary stretch of `dimer_screen_nt` nt is folded with ViennaRNA anyway.
+It also records what the dimer screen leaves out, as the winner's scoring measured it: a seeded
+sample of top-strand pairs sharing no complementary stretch of `dimer_screen_nt` nt, folded anyway.
 
-    python benchmarks/seq_benchmark.py [--candidates N] [--screen-sample 200] [--out benchmarks/results/seq.json]
+    python benchmarks/seq_benchmark.py [--candidates N] [--workers 2] [--out benchmarks/results/seq.json]
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -31,10 +30,7 @@ sys.path.insert(0, str(ROOT))
 from dmp.config import STAGE_DEFAULTS  # noqa: E402
 from dmp.crn.io import write_crn  # noqa: E402
 from dmp.crn.translate import network_to_crn  # noqa: E402
-from dmp.dsd.pipeline import compile_to_dir, load_compiled  # noqa: E402
-from dmp.seq.model import Design, strand_infos  # noqa: E402
-from dmp.seq.scores import complementary_pairs  # noqa: E402
-from dmp.seq.thermo import Thermo  # noqa: E402
+from dmp.dsd.pipeline import compile_to_dir  # noqa: E402
 
 TARGET_SECONDS = 600.0
 SCHEMES = ("soloveichik2010", "cardelli2011_NM_noGC")
@@ -66,33 +62,20 @@ def run_parallel(commands: list[list[str]], workers: int) -> list[dict]:
     return [results[k] for k in sorted(results)]
 
 
-def screen_check(dsd_dir: Path, candidate_json: Path, screen: int, sample: int, seed: int = 7) -> dict:
-    """Fold a sample of screened-out top-strand pairs: how much dimer the screen counts as 0."""
-    _, system = load_compiled(dsd_dir)
+def screen_figures(candidate_json: Path) -> dict:
+    """What the dimer screen left out, as the candidate's scoring measured it on a seeded sample."""
     record = json.loads(candidate_json.read_text())
-    design = Design(record["domains"])
-    thermo = Thermo(record["settings"]["temperature"], record["settings"]["salt"])
-    concentration = record["settings"]["scoring"]["reference_nM"] * 1e-9
-    top = [design.strand(i.domains) for i in strand_infos(system) if i.top]
-    kept = {(min(i, j), max(i, j)) for i, j in complementary_pairs(top, top, screen)}
-    rng = random.Random(seed)
-    percents = []
-    while len(percents) < sample:
-        i, j = sorted(rng.sample(range(len(top)), 2))
-        if (i, j) in kept:
-            continue
-        dG = thermo.binding_energy(top[i], top[j])
-        percents.append(100.0 * thermo.dimer_fraction(dG, concentration))
-    pairs_total = len(top) * (len(top) + 1) // 2
-    mean = sum(percents) / len(percents)
+    tsi = record["details"]["tsi"]
+    out = tsi.get("screened_out", {})
     return {
-        "top_strands": len(top),
-        "pairs_total": pairs_total,
-        "pairs_folded": len(kept),
-        "screened_out_sample": len(percents),
-        "screened_out_mean_percent": round(mean, 3),
-        "screened_out_max_percent": round(max(percents), 3),
-        "estimated_left_out_tsi_per_strand": round(mean * 2 * (pairs_total - len(kept)) / len(top), 1),
+        "top_strands": record["details"]["top_strands"],
+        "pairs_total": tsi["pairs_total"],
+        "pairs_folded": tsi["pairs_folded"],
+        "screened_out_pairs": out.get("pairs"),
+        "screened_out_sample": out.get("sample"),
+        "screened_out_mean_percent": round(out.get("mean_percent", 0.0), 3),
+        "screened_out_max_percent": round(out.get("max_percent", 0.0), 3),
+        "estimated_left_out_tsi_per_strand": round(out.get("estimated_percent_per_strand", 0.0), 1),
         "tsi_avg_counted": round(record["scores"]["tsi_avg"], 1),
     }
 
@@ -101,7 +84,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=STAGE_DEFAULTS["seq"]["candidates"])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--screen-sample", type=int, default=200)
     parser.add_argument("--virus-model", default=str(ROOT / "results/virus/model/model.json"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks/results/seq.json"))
     args = parser.parse_args()
@@ -139,7 +121,7 @@ def main() -> int:
                 "cpu_seconds": round(children_cpu() - cpu1, 1),
             }
         total_wall = time.perf_counter() - started
-        for scheme, (dsd, seq, _compiled) in folders.items():
+        for scheme, (_, seq, _compiled) in folders.items():
             summary = json.loads((seq / "summary.json").read_text())
             candidates = []
             for (owner, k), result in zip(owners, designed, strict=True):
@@ -166,12 +148,7 @@ def main() -> int:
                 "winner": summary["winner"],
                 "winner_scores": {k: round(v, 4) for k, v in summary["scores"].items()},
                 "checks": summary["checks"],
-                "screen": screen_check(
-                    dsd,
-                    seq / "candidates" / f"{summary['winner']}.json",
-                    STAGE_DEFAULTS["seq"]["scoring"]["dimer_screen_nt"],
-                    args.screen_sample,
-                ),
+                "screen": screen_figures(seq / "candidates" / f"{summary['winner']}.json"),
             }
             print(json.dumps(record), flush=True)
             runs.append(record)

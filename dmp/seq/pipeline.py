@@ -111,7 +111,7 @@ def design_candidate(
 
     mark = time.perf_counter()
     thermo = Thermo(options["temperature"], options["salt"])
-    scored = score_candidate(system, design, options, thermo)
+    scored = score_candidate(system, design, options, thermo, seed + 2)
     timings["scores"] = time.perf_counter() - mark
     checks = check_design(system, design, thermo, options["check"]["min_helix_fraction"], mfe=scored["mfe"])
     passed = not any(checks.values())
@@ -289,6 +289,36 @@ def _check_strand_names(dsd_dir: Path, infos: list[StrandInfo]) -> None:
             )
 
 
+def _winner_notes(record: dict[str, Any], options: dict[str, Any]) -> list[str]:
+    """Where the winner's worst values come from, and what the dimer screen leaves out."""
+    details = record["details"]
+    tsi, to = details.get("tsi", {}), details.get("to", {})
+    lines = ["## Where the winner is weakest", ""]
+    if tsi.get("worst_strand"):
+        lines.append(
+            f"- top strands: {details['top_strands']}; strongest spurious dimer {tsi['worst_pair']} "
+            f"({tsi['worst_pair_percent']:.3g} % at {options['scoring']['reference_nM']:g} nM); "
+            f"strand with the highest TSI: {tsi['worst_strand']}"
+        )
+    if "screened_out" in tsi:
+        out = tsi["screened_out"]
+        lines.append(
+            f"- the dimer screen folded {tsi['pairs_folded']} of {tsi['pairs_total']} top-strand pairs; "
+            f"{out['sample']} of the {out['pairs']} other pairs (a seeded sample) bind {out['mean_percent']:.3g} % on average (max "
+            f"{out['max_percent']:.3g} %), about {out['estimated_percent_per_strand']:.3g} % per strand if all were "
+            "folded - not part of tsi_avg/tsi_max, which count the pairs sharing a complementary stretch"
+        )
+    if to.get("worst_toehold"):
+        lines.append(
+            f"- toehold occlusion: {to['exposed_toeholds']} exposed toeholds, most occluded {to['worst_toehold']}"
+        )
+    if details.get("bn"):
+        lines.append(
+            f"- bad nucleotides: worst of {details['bn']['complexes']} gate complexes is {details['bn']['worst_complex']}"
+        )
+    return [*lines, ""]
+
+
 def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
@@ -340,6 +370,7 @@ def _report(
         "",
         "Values with each candidate's rank in parentheses.",
         "",
+        *_winner_notes(records[winner], options),
         "## Consistency checks (winner, before writing)",
         "",
         f"- complementarity: {summary['checks']['complementarity_failures']} failures (every intended base pair "
