@@ -173,4 +173,4 @@ def test_rank_ties_broken_by_worst_rank_then_index():
 def test_every_score_has_a_direction_and_a_one_line_explanation():
     for name, info in SCORES.items():
         assert info.better in ("lower", "higher"), name
-        assert info.explanation and "\n" not in info.explanation, name
+        assert info.explanation and "\n" not in info.explanation and "|" not in info.explanation, name

@@ -8,7 +8,8 @@ same junction in two strands), or the complementary positions (x in one strand, 
 are one window, so intended pairings never count. Forbidden motifs (e.g. GGGG, long A/T runs)
 are counted over the strands as they are written 5'->3', and the search minimises them first
 (lexicographically), then the spurious score. GC content of every designed domain stays within
-the configured bounds throughout. The toeholds (designed beforehand for uniform energy) keep their
+the configured bounds throughout (a base change that would cross a bound becomes an exchange of
+two bases of the domain instead). The toeholds (designed beforehand for uniform energy) keep their
 sequences, but the search may exchange two of them between toehold domains, which fixes motifs
 and matches that span a junction between two toeholds.
 
@@ -263,6 +264,8 @@ class DomainDesigner:
             gc_change = (new in (1, 2)) - (old in (1, 2))
             low, high = self.gc_bounds[name]
             if not low <= self.gc[name] + gc_change <= high:
+                # at a GC bound: move the base within its domain instead (keeps the GC count)
+                accepted += self._transpose(p, name)
                 continue
             d_motif, d_spur, log = self._mutate(p, new)
             if d_motif < 0 or (d_motif == 0 and d_spur <= 0):
@@ -272,6 +275,25 @@ class DomainDesigner:
                 self._undo(p, old, log)
         motif, spurious = self.scores()
         return {"steps": steps, "accepted": accepted, "motif_windows": motif, "spurious": spurious}
+
+    def _transpose(self, p: int, name: str) -> bool:
+        """Exchange base p with another base of the same domain if that does not make things worse."""
+        start = self.layout.offset[name]
+        q = start + self.rng.randrange(self.layout.length[name])
+        bp, bq = self.bases[p], self.bases[q]
+        if bp == bq:
+            return False
+        history = []
+        d_motif = d_spur = 0.0
+        for position, old, new in ((p, bp, bq), (q, bq, bp)):
+            dm, ds, log = self._mutate(position, new)
+            d_motif, d_spur = d_motif + dm, d_spur + ds
+            history.append((position, old, log))
+        if d_motif < 0 or (d_motif == 0 and d_spur <= 0):
+            return True
+        for position, old, log in reversed(history):
+            self._undo(position, old, log)
+        return False
 
     def _swap(self, names: list[str]) -> bool:
         """Exchange the sequences of two fixed domains of equal length if that does not make things worse."""

@@ -305,7 +305,7 @@ def _winner_notes(record: dict[str, Any], options: dict[str, Any]) -> list[str]:
         lines.append(
             f"- the dimer screen folded {tsi['pairs_folded']} of {tsi['pairs_total']} top-strand pairs; "
             f"{out['sample']} of the {out['pairs']} other pairs (a seeded sample) bind {out['mean_percent']:.3g} % on average (max "
-            f"{out['max_percent']:.3g} %), about {out['estimated_percent_per_strand']:.3g} % per strand if all were "
+            f"{out['max_percent']:.3g} %), about {out['estimated_percent_per_strand']:.0f} % per strand if all were "
             "folded - not part of tsi_avg/tsi_max, which count the pairs sharing a complementary stretch"
         )
     if to.get("worst_toehold"):

@@ -72,7 +72,11 @@ SCORES: dict[str, ScoreInfo] = {
     ),
     "spurious": ScoreInfo("lower", "", "spuriousSSM: its overall weighted score per strand"),
     "motifs": ScoreInfo("lower", "", "Occurrences of the configured forbidden motifs in all strands"),
-    "dg_error": ScoreInfo("lower", "kcal/mol", "Toehold ΔG: mean |ΔG - target| (stickydesign nearest-neighbour model)"),
+    "dg_error": ScoreInfo(
+        "lower",
+        "kcal/mol",
+        "Toehold ΔG: mean absolute deviation from the target (stickydesign nearest-neighbour model)",
+    ),
     "dg_range": ScoreInfo(
         "lower", "kcal/mol", "Toehold ΔG: max - min over all toeholds (uniform toeholds give near 0)"
     ),
