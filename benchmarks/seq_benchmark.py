@@ -3,7 +3,7 @@
 For each scheme the virus network's full CRN is compiled, then every candidate is designed and
 scored by `dmp design` (two processes at a time, as `snakemake --cores 2` runs them) and the
 winner is selected by `dmp select`. Reported per scheme: strands, nucleotides, wall and CPU time of
-every candidate (toeholds, domains, scores), of select, and the stage's total wall time; overall:
+every candidate (its wall split into toeholds, domains, scores), of select, and the stage's total wall time; overall:
 the wall time of both schemes together, for the default candidate count.
 
 It also records what the dimer screen leaves out, as the winner's scoring measured it: a seeded
@@ -42,23 +42,28 @@ def children_cpu() -> float:
 
 
 def run_parallel(commands: list[list[str]], workers: int) -> list[dict]:
-    """Run commands `workers` at a time; each result: wall seconds and the JSON it printed."""
+    """Run commands `workers` at a time; each result: wall and CPU seconds and the JSON it printed."""
     pending = list(enumerate(commands))
-    running: dict[int, tuple[subprocess.Popen, float, list[str]]] = {}
+    running: dict[int, tuple[subprocess.Popen, float, int]] = {}  # pid -> (process, start, index)
     results: dict[int, dict] = {}
     while pending or running:
         while pending and len(running) < workers:
             k, command = pending.pop(0)
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            running[k] = (process, time.perf_counter(), command)
-        for k, (process, started, command) in list(running.items()):
-            if process.poll() is not None:
-                out, err = process.communicate()
-                if process.returncode:
-                    raise SystemExit(f"{' '.join(command)} failed: {err.strip()}")
-                results[k] = {"wall_seconds": time.perf_counter() - started, "output": json.loads(out)}
-                del running[k]
-        time.sleep(0.2)
+            running[process.pid] = (process, time.perf_counter(), k)
+        pid, status, usage = os.wait4(-1, 0)  # the child's own CPU time comes with its exit
+        if pid not in running:
+            continue
+        process, started, k = running.pop(pid)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out, err = process.stdout.read(), process.stderr.read()
+        if process.returncode:
+            raise SystemExit(f"{' '.join(commands[k])} failed: {err.strip()}")
+        results[k] = {
+            "wall_seconds": time.perf_counter() - started,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "output": json.loads(out),
+        }
     return [results[k] for k in sorted(results)]
 
 
@@ -131,6 +136,7 @@ def main() -> int:
                         {
                             "candidate": k,
                             "wall_seconds": round(result["wall_seconds"], 1),
+                            "cpu_seconds": round(result["cpu_seconds"], 1),
                             "toeholds_seconds": round(seconds["toeholds"], 1),
                             "domains_seconds": round(seconds["domains"], 1),
                             "scores_seconds": round(seconds["scores"], 1),

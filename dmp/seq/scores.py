@@ -38,7 +38,7 @@ SCORES: dict[str, ScoreInfo] = {
     "tsi_avg": ScoreInfo(
         "lower",
         "%",
-        "Top-strand spurious interaction: % of a free strand held in dimers with other free strands, mean over strands",
+        "Top-strand spurious interaction: % of a free strand in pairwise dimers, summed over the free strands it shares a complementary stretch with (can exceed 100), mean",
     ),
     "tsi_max": ScoreInfo(
         "lower", "%", "Top-strand spurious interaction of the worst free strand (same measure, maximum)"
