@@ -86,6 +86,8 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         },
         "dna": {
             "t_end": 172800.0,
+            "rtol": 1e-6,
+            "atol": 1e-8,
             "stabilisation_points": 200,
             "max_examples": None,
             "trajectory_t_end": 10800.0,

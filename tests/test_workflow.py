@@ -89,6 +89,17 @@ def test_small_pipeline_end_to_end(tmp_path):
         assert report["summary"]["modules_verified"] == report["summary"]["modules"] >= len(reduced.reactions)
         assert read_crn(out / "dsd" / scheme / "enumerated.crn").reactions
         assert (out / "dsd" / scheme / "system.pil").read_text().count(" @initial ") > 10
+    # Simulation stage: DNA-level, SSA and rate-randomisation summaries, and one HTML report with the figures.
+    assert summary["dna"]["schemes"]["soloveichik2010"]["vs_network"]["crn_nn_argmax_agreement"] == 1.0
+    ssa = json.loads((out / "simulation" / "ssa" / "summary.json").read_text())
+    assert ssa["n_examples"] == 3 and len(ssa["sweep"]) == 2
+    rates = json.loads((out / "simulation" / "rates" / "summary.json").read_text())
+    assert rates["all_unchanged"] and rates["competitive"]["max_deviation"] > 0.01
+    report = snakemake(tmp_path, config, "iris_classifier", extra=["--report", str(tmp_path / "report.html")])
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (tmp_path / "report.html").read_text()
+    for figure in ("confusion.png", "stabilisation.png", "dna_trajectories.png", "ensembles.png", "spread.png"):
+        assert figure in html
     # A second run has nothing to do.
     again = snakemake(tmp_path, config, "iris_classifier", extra=["-n"])
     assert "Nothing to be done" in again.stdout + again.stderr

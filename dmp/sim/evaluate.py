@@ -154,7 +154,8 @@ def evaluate_examples(
         trajectories, finals = np.zeros((len(times), 0, n_out)), np.zeros((0, len(crn.species)))
     fuels = fuel_species(crn)
     if fuels:
-        index = [crn.species.index(f) for f in fuels]
+        position = {name: i for i, name in enumerate(crn.species)}
+        index = [position[f] for f in fuels]
         supply = np.array([crn.concentration(f) for f in fuels])
         fuel_fraction = np.min(finals[:, index] / supply[None, :], axis=1) if len(finals) else np.zeros(0)
     else:

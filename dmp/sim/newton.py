@@ -40,12 +40,13 @@ def _compact(matrix: sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
 
 @dataclass
 class _Level:
-    species: np.ndarray  # singles, then dense blocks (flattened, by size), then large blocks
-    const_off: np.ndarray | sp.csr_matrix  # (len(species), S): constant entries coupling to earlier levels
+    lo: int  # the level's species are order[lo:hi]: singles, dense blocks (flattened, by size), large blocks
+    hi: int
+    const_off: np.ndarray | sp.csr_matrix  # (hi - lo, lo): constant entries coupling to earlier levels
     const_count: int
     var_ids: np.ndarray  # variable entries coupling this level to earlier ones: index among variable entries
-    var_cols: np.ndarray
-    var_scatter: np.ndarray | sp.csr_matrix  # (len(species), len(var_ids)): adds each product into its row
+    var_cols: np.ndarray  # their columns, in permuted coordinates
+    var_scatter: np.ndarray | sp.csr_matrix  # (hi - lo, len(var_ids)): adds each product into its row
     singles: np.ndarray
     dense: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
     # per block size k: (blocks (nb, k) of species, entry ids, block, local row, local col of in-block entries)
@@ -103,7 +104,8 @@ class BlockTriangularSolver:
             )
 
         self.max_block = max((len(m) for m in members), default=0)
-        self.levels: list[_Level] = []
+        # Pass 1: the species of each level, in the order a solve visits them.
+        plans = []
         for L in range(int(level.max()) + 1 if n_comp else 0):
             comps = np.flatnonzero(level == L)
             sizes = np.array([len(members[c]) for c in comps], dtype=np.int64)
@@ -129,28 +131,37 @@ class BlockTriangularSolver:
                 block = np.array(members[c], dtype=np.int64)
                 large.append((block, *in_block(c)))
                 species.append(block)
-            level_species = np.concatenate(species)
-            position = np.full(S, -1, dtype=np.int64)
-            position[level_species] = np.arange(len(level_species))
-            coupling = (position[rows] >= 0) & ~inside
+            plans.append((np.concatenate(species), singles, dense, large))
+        # A solve works on the state permuted into this order, so that every level is one slice.
+        self.order = np.concatenate([p[0] for p in plans]) if plans else np.zeros(0, dtype=np.int64)
+        self.position = np.empty(S, dtype=np.int64)
+        self.position[self.order] = np.arange(len(self.order))
+        # Pass 2: the entries coupling each level to earlier ones, in permuted coordinates.
+        self.levels: list[_Level] = []
+        lo = 0
+        for level_species, singles, dense, large in plans:
+            hi = lo + len(level_species)
+            row_in = self.position[rows] - lo
+            coupling = (row_in >= 0) & (row_in < hi - lo) & ~inside
             const_e = np.flatnonzero(coupling & constant)
             var_e = np.flatnonzero(coupling & ~constant)
             self.levels.append(
                 _Level(
-                    level_species,
+                    lo,
+                    hi,
                     _compact(
                         sp.csr_matrix(
-                            (self.const_values[self.source[const_e]], (position[rows[const_e]], cols[const_e])),
-                            shape=(len(level_species), S),
+                            (self.const_values[self.source[const_e]], (row_in[const_e], self.position[cols[const_e]])),
+                            shape=(hi - lo, lo),
                         )
                     ),
                     len(const_e),
                     self.source[var_e],
-                    cols[var_e],
+                    self.position[cols[var_e]],
                     _compact(
                         sp.csr_matrix(
-                            (np.ones(len(var_e)), (position[rows[var_e]], np.arange(len(var_e)))),
-                            shape=(len(level_species), len(var_e)),
+                            (np.ones(len(var_e)), (row_in[var_e], np.arange(len(var_e)))),
+                            shape=(hi - lo, len(var_e)),
                         )
                     ),
                     singles,
@@ -158,6 +169,7 @@ class BlockTriangularSolver:
                     large,
                 )
             )
+            lo = hi
 
     def entry_values(self, ids: np.ndarray, var_values: np.ndarray) -> np.ndarray:
         """(len(ids), B) values of the given entries, constant ones broadcast over examples."""
@@ -234,37 +246,39 @@ class Factorisation:
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         """x with (I - c J) x = b; b and x are (S, B) arrays (species by example)."""
-        x = np.zeros_like(b)
+        solver = self.solver
+        b = b[solver.order]
+        x = np.empty_like(b)
         c = self.c
-        for index, level in enumerate(self.solver.levels):
+        for index, level in enumerate(solver.levels):
+            lo = level.lo
             # Off-diagonal entries of I - c J are -c J, hence the + c below.
-            rhs = b[level.species]
+            rhs = b[lo : level.hi]
             if level.const_count:
-                rhs = rhs + c * (level.const_off @ x)
+                rhs = rhs + c * (level.const_off @ x[:lo])
             if level.var_ids.size:
                 rhs = rhs + c * (level.var_scatter @ (self.var_off[index] * x[level.var_cols]))
             n1 = len(level.singles)
-            x[level.singles] = rhs[:n1] * self.singles[index]
+            x[lo : lo + n1] = rhs[:n1] * self.singles[index]
             start = n1
             for (blocks, *_), inverse in zip(level.dense, self.dense[index], strict=True):
                 nb, k = blocks.shape
                 part = rhs[start : start + nb * k].reshape(nb, k, -1)  # (nb, k, B)
                 if k <= 4:  # a few multiply-adds beat einsum's setup for the common 2 x 2 ReLU blocks
-                    out = np.empty_like(part)
+                    out = x[lo + start : lo + start + nb * k].reshape(nb, k, -1)
                     for i in range(k):
-                        out[:, i] = inverse[i, 0] * part[:, 0]
+                        np.multiply(inverse[i, 0], part[:, 0], out=out[:, i])
                         for j in range(1, k):
                             out[:, i] += inverse[i, j] * part[:, j]
                 else:
-                    out = np.einsum("ijnb,njb->nib", inverse, part)
-                x[blocks] = out
+                    x[lo + start : lo + start + nb * k] = np.einsum("ijnb,njb->nib", inverse, part).reshape(nb * k, -1)
                 start += nb * k
             for (block, *_), factor in zip(level.large, self.large[index], strict=True):
                 k = len(block)
                 part = rhs[start : start + k]  # (k, B)
                 if factor is None:
-                    x[block] = np.nan
+                    x[lo + start : lo + start + k] = np.nan
                 else:
-                    x[block] = factor.solve(np.ascontiguousarray(part.T).ravel()).reshape(-1, k).T
+                    x[lo + start : lo + start + k] = factor.solve(np.ascontiguousarray(part.T).ravel()).reshape(-1, k).T
                 start += k
-        return x
+        return x[solver.position]

@@ -39,6 +39,8 @@ def level_settings(settings: dict[str, Any], level: str) -> dict[str, Any]:
     out = dict(settings)
     out.update(
         t_end=dna["t_end"],
+        rtol=dna["rtol"],
+        atol=dna["atol"],
         stabilisation_points=dna["stabilisation_points"],
         max_examples=dna["max_examples"] if dna["max_examples"] is not None else settings["max_examples"],
     )
@@ -346,6 +348,8 @@ def summarize_agreement(
         summary["dna"] = {
             "unit_nM": unit_nM,
             "t_end_s": settings["dna"]["t_end"],
+            "rtol": settings["dna"]["rtol"],
+            "atol_nM": settings["dna"]["atol"],
             "formal_crn": dna_source,
             "schemes": dna_summary,
         }
@@ -406,7 +410,7 @@ def summarize_agreement(
                 species_map,
                 model.scaling.apply(X[dna_picks]),
                 settings["dna"]["trajectory_t_end"],
-                settings,
+                level_settings(settings, "dna"),
                 unit_nM,
             )
             hours = times / 3600.0
