@@ -15,6 +15,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 # The file every `dmp` command reads; refuses --config overrides that dmp would not see.
 CONFIG = dmp.config.workflow_config_file(config, workflow.configfiles)
 # Validate against workflow/schemas/config.schema.yaml (the schema dmp ships) with dmp's one-line
@@ -57,7 +60,17 @@ def classifier_outputs(dataset):
         f"{RESULTS}/{dataset}/crn/species.json",
         f"{RESULTS}/{dataset}/simulation/agreement.tsv",
         f"{RESULTS}/{dataset}/simulation/summary.json",
+        f"{RESULTS}/{dataset}/simulation/summary.html",
         f"{RESULTS}/{dataset}/simulation/trajectories.png",
+        f"{RESULTS}/{dataset}/simulation/confusion.png",
+        f"{RESULTS}/{dataset}/simulation/stabilisation.png",
+        f"{RESULTS}/{dataset}/simulation/dna_trajectories.png",
+        f"{RESULTS}/{dataset}/simulation/ssa/summary.json",
+        f"{RESULTS}/{dataset}/simulation/ssa/summary.html",
+        f"{RESULTS}/{dataset}/simulation/ssa/ensembles.png",
+        f"{RESULTS}/{dataset}/simulation/rates/summary.json",
+        f"{RESULTS}/{dataset}/simulation/rates/summary.html",
+        f"{RESULTS}/{dataset}/simulation/rates/spread.png",
     ] + [
         f"{RESULTS}/{dataset}/dsd/{scheme}/{name}"
         for scheme in dmp.config.stage_settings(config, dataset, "dsd")["schemes"]

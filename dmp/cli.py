@@ -67,21 +67,76 @@ def cmd_simulate(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    from dmp.stages import evaluate_crn
+    from dmp.sim.pipeline import collect_outputs, evaluate_crn
 
+    if args.collect is not None:
+        _print(collect_outputs(args.out, args.collect))
+        return
+    missing = [f"--{name}" for name in ("crn", "species", "model", "data") if getattr(args, name) is None]
+    if missing:
+        raise DmpError(f"dmp evaluate needs {', '.join(missing)} (or --collect N --out OUT)")
     settings, _ = _settings(args, "simulation")
+    dsd, _ = _settings(args, "dsd")
+    if args.engine:
+        settings["engine"] = args.engine
+    unit = args.unit_nm if args.unit_nm is not None else dsd["unit_nM"]
     jobs = args.jobs or settings["jobs"]
-    _print(evaluate_crn(args.crn, args.species, args.model, args.data, settings, args.out, jobs))
+    _print(
+        evaluate_crn(
+            args.crn,
+            args.species,
+            args.model,
+            args.data,
+            settings,
+            args.out,
+            jobs,
+            level=args.level,
+            unit_nM=unit,
+            chunk=args.chunk,
+            chunks=args.of,
+        )
+    )
 
 
 def cmd_agreement(args: argparse.Namespace) -> None:
-    from dmp.stages import summarize_agreement
+    from dmp.sim.pipeline import summarize_agreement
 
     settings, config = _settings(args, "simulation")
-    outputs = dict(item.split("=", 1) for item in args.outputs)
+    dsd, _ = _settings(args, "dsd")
+    summary = summarize_agreement(
+        args.model,
+        args.data,
+        dict(item.split("=", 1) for item in args.outputs),
+        dict(item.split("=", 1) for item in args.crns),
+        args.species,
+        settings,
+        args.out_dir,
+        config,
+        dna_outputs=dict(item.split("=", 1) for item in args.dna_outputs or []),
+        dna_paths=dict(item.split("=", 1) for item in args.dna_crns or []),
+        unit_nM=dsd["unit_nM"],
+        dna_source=dsd["crn"],
+    )
+    _print({k: v for k, v in summary.items() if k not in ("crns", "dna")})
+
+
+def cmd_ssa(args: argparse.Namespace) -> None:
+    from dmp.sim.pipeline import ssa_ensembles
+
+    settings, config = _settings(args, "simulation")
+    seed = config["seed"] if config else args.seed
+    summary = ssa_ensembles(args.crn, args.species, args.model, args.data, settings, args.out_dir, seed, config)
+    _print({k: v for k, v in summary.items() if k != "sweep"})
+
+
+def cmd_rates(args: argparse.Namespace) -> None:
+    from dmp.sim.pipeline import rate_independence
+
+    settings, config = _settings(args, "simulation")
+    seed = config["seed"] if config else args.seed
     crns = dict(item.split("=", 1) for item in args.crns)
-    summary = summarize_agreement(args.model, args.data, outputs, crns, args.species, settings, args.out_dir, config)
-    _print({k: v for k, v in summary.items() if k != "crns"})
+    summary = rate_independence(crns, args.species, args.model, args.data, settings, args.out_dir, seed, config)
+    _print({k: v for k, v in summary.items() if k != "provenance"})
 
 
 def cmd_compile(args: argparse.Namespace) -> None:
@@ -209,25 +264,53 @@ def build_parser() -> argparse.ArgumentParser:
     with_config(p, False)
     p.set_defaults(func=cmd_select)
 
-    p = sub.add_parser("evaluate", help="simulate a network CRN on every test example (ODE)")
-    p.add_argument("--crn", required=True)
-    p.add_argument("--species", required=True, help="species.json")
-    p.add_argument("--model", required=True, help="model.json")
-    p.add_argument("--data", required=True, help="test.csv")
+    p = sub.add_parser("evaluate", help="simulate a CRN on the test examples (formal or DNA level, in chunks)")
+    p.add_argument("--crn", help=".crn file: a network CRN, or a DSD folder's enumerated.crn with --level dna")
+    p.add_argument("--species", help="species.json")
+    p.add_argument("--model", help="model.json")
+    p.add_argument("--data", help="test.csv")
     with_config(p, False)
+    p.add_argument("--level", choices=["formal", "dna"], default="formal", help="dna: concentrations in nM, seconds")
+    p.add_argument("--unit-nm", type=float, help="nM per formal unit at the DNA level (default: dsd.unit_nM)")
+    p.add_argument("--engine", choices=["batch", "gillespy2"], help="ODE engine (default: simulation.engine)")
     p.add_argument("--jobs", type=int, help="worker processes (default: simulation.jobs)")
+    p.add_argument("--chunk", type=int, help="simulate only chunk K (0-based) of the examples ...")
+    p.add_argument("--of", type=int, help="... out of N chunks; writes chunks/<OUT stem>.K-of-N.tsv beside OUT")
+    p.add_argument("--collect", type=int, metavar="N", help="merge the N chunk tables into OUT")
     p.add_argument("--out", required=True, help="TSV of CRN outputs per example")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("agreement", help="compare CRN outputs with the network; agreement.tsv, summary.json")
+    p = sub.add_parser("agreement", help="compare CRN outputs with the network; agreement.tsv, summary.json, figures")
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True)
     p.add_argument("--species", required=True)
-    p.add_argument("--outputs", nargs="+", required=True, type=_name_eq_path, help="NAME=outputs.tsv per CRN")
-    p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per CRN")
+    p.add_argument("--outputs", nargs="+", required=True, type=_name_eq_path, help="NAME=outputs.tsv per formal CRN")
+    p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per formal CRN")
+    p.add_argument("--dna-outputs", nargs="+", type=_name_eq_path, help="SCHEME=outputs.tsv per DNA-level CRN")
+    p.add_argument("--dna-crns", nargs="+", type=_name_eq_path, help="SCHEME=enumerated.crn per DNA-level CRN")
     with_config(p, False)
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=cmd_agreement)
+
+    p = sub.add_parser("ssa", help="stochastic (SSA) ensembles per test example and a molecule-count sweep")
+    p.add_argument("--crn", required=True)
+    p.add_argument("--species", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--data", required=True)
+    with_config(p, False)
+    p.add_argument("--seed", type=int, default=0, help="seed when no --config is given")
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_ssa)
+
+    p = sub.add_parser("rates", help="re-simulate with random rate constants; contrast with a competitive CRN")
+    p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per formal CRN")
+    p.add_argument("--species", required=True)
+    p.add_argument("--model", required=True)
+    p.add_argument("--data", required=True)
+    with_config(p, False)
+    p.add_argument("--seed", type=int, default=0, help="seed when no --config is given")
+    p.add_argument("--out-dir", required=True)
+    p.set_defaults(func=cmd_rates)
     return parser
 
 

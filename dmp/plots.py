@@ -33,6 +33,7 @@ def output_trajectories(
     classes: list[str],
     titles: list[str],
     suptitle: str,
+    xlabel: str = "time (formal units)",
 ) -> None:
     """One panel per example: y_j(t) = Y_j+ - Y_j- per class, with the network's value dashed."""
     plt = _pyplot()
@@ -50,7 +51,7 @@ def output_trajectories(
             ax.plot(times, outputs[k][:, j], color=colour, label=name, lw=1.4)
             ax.axhline(nn_outputs[k, j], color=colour, ls="--", lw=0.8)
         ax.set_title(titles[k], fontsize=9)
-        ax.set_xlabel("time (formal units)")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel("y = Y+ - Y-")
     axes.flat[0].legend(fontsize=7, loc="best", ncol=2 if len(classes) > 5 else 1)
     fig.suptitle(suptitle, fontsize=10)
@@ -74,5 +75,139 @@ def training_curves(path: str | Path, history: list[dict[str, float]], title: st
     right.set_ylabel("accuracy")
     right.legend()
     fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def confusion_matrices(
+    path: str | Path, panels: list[tuple[str, np.ndarray]], classes: list[str], suptitle: str
+) -> None:
+    """One heat map per CRN: rows the network's argmax, columns the CRN's argmax (counts)."""
+    plt = _pyplot()
+    n = max(1, len(panels))
+    cols = min(n, 3)
+    rows = int(np.ceil(n / cols))
+    size = 1.2 + 0.38 * len(classes)
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols + 0.6, size * rows + 0.6), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        if k >= len(panels):
+            ax.axis("off")
+            continue
+        title, matrix = panels[k]
+        ax.imshow(matrix, cmap="Blues", vmin=0)
+        for (i, j), value in np.ndenumerate(matrix):
+            if value:
+                colour = "white" if value > matrix.max() / 2 else "black"
+                ax.text(j, i, str(int(value)), ha="center", va="center", fontsize=7, color=colour)
+        ax.set_xticks(range(len(classes)), classes, rotation=90 if len(classes) > 4 else 0, fontsize=7)
+        ax.set_yticks(range(len(classes)), classes, fontsize=7)
+        ax.set_xlabel("CRN argmax", fontsize=8)
+        ax.set_ylabel("network argmax", fontsize=8)
+        ax.set_title(title, fontsize=8)
+    fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def stabilisation_scatter(
+    path: str | Path, panels: list[tuple[str, np.ndarray, np.ndarray]], xlabel: str, suptitle: str
+) -> None:
+    """Stabilisation time (log scale) against the network's softmax confidence, one panel per CRN."""
+    plt = _pyplot()
+    n = max(1, len(panels))
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.4), squeeze=False)
+    for ax, (title, confidence, times) in zip(axes.flat, panels, strict=False):
+        positive = times > 0
+        ax.scatter(confidence[positive], times[positive], s=10, alpha=0.7)
+        if (~positive).any():
+            ax.scatter(confidence[~positive], np.full((~positive).sum(), np.nan), s=10)
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("stabilisation time (formal units)")
+        ax.set_title(title, fontsize=9)
+    fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def rate_spread(
+    path: str | Path,
+    deviations: dict[str, np.ndarray],
+    tolerance: float,
+    competitive: np.ndarray,
+    competitive_base: float,
+    suptitle: str,
+) -> None:
+    """Left: per draw, the largest output change of each network CRN (log); right: the competitive CRN's output."""
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.5))
+    floor = 1e-16
+    for k, (name, values) in enumerate(deviations.items()):
+        draws = np.arange(1, len(values) + 1)
+        left.scatter(draws + 0.1 * k, np.maximum(values, floor), label=name, s=18)
+    left.axhline(tolerance, color="red", ls="--", lw=0.8, label=f"tolerance {tolerance:g}")
+    left.set_yscale("log")
+    left.set_xlabel("random draw of all rate constants")
+    left.set_ylabel("max |y(random k) - y(k = 1)|")
+    left.set_title("non-competitive network CRNs", fontsize=9)
+    left.legend(fontsize=7)
+    draws = np.arange(1, len(competitive) + 1)
+    right.scatter(draws, competitive, color="C3", s=18, label="random rate constants")
+    right.axhline(competitive_base, color="black", ls="--", lw=0.8, label="k = 1")
+    right.set_xlabel("random draw of both rate constants")
+    right.set_ylabel("final C")
+    right.set_title("competitive contrast: A + B -> C, A + D -> E", fontsize=9)
+    right.legend(fontsize=7)
+    fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+def ssa_ensembles(
+    path: str | Path,
+    times: np.ndarray,
+    ensembles: list[tuple[str, np.ndarray, np.ndarray]],
+    classes: list[str],
+    sweep: tuple[np.ndarray, np.ndarray, np.ndarray],
+    suptitle: str,
+) -> None:
+    """Per example, every trajectory's outputs (thin) and the network's values (dashed); last panel: the sweep.
+
+    ensembles: (title, outputs (trajectories, T, O), nn outputs (O,)); sweep: (molecules per unit,
+    mean argmax agreement, mean |error|).
+    """
+    plt = _pyplot()
+    n = len(ensembles) + 1
+    cols = min(n, 3)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.0 * cols, 3.1 * rows), squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    flat = list(axes.flat)
+    for ax, (title, outputs, nn) in zip(flat, ensembles, strict=False):
+        for j, name in enumerate(classes):
+            colour = colours[j % len(colours)]
+            for k in range(outputs.shape[0]):
+                ax.plot(times, outputs[k, :, j], color=colour, lw=0.5, alpha=0.35, label=name if k == 0 else None)
+            ax.axhline(nn[j], color=colour, ls="--", lw=0.9)
+        ax.set_title(title, fontsize=8)
+        ax.set_xlabel("time (formal units)")
+        ax.set_ylabel("y = (Y+ - Y-) molecules / unit")
+    if ensembles:
+        flat[0].legend(fontsize=6, ncol=2 if len(classes) > 5 else 1)
+    ax = flat[len(ensembles)]
+    molecules, agreement, error = sweep
+    ax.plot(molecules, agreement, "o-", color="C0", label="argmax agreement")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("molecules per concentration unit")
+    ax.set_ylabel("fraction of trajectories agreeing", color="C0")
+    twin = ax.twinx()
+    twin.plot(molecules, error, "s--", color="C3", label="mean |y - y_NN|")
+    twin.set_yscale("log")
+    twin.set_ylabel("mean |y - y_NN|", color="C3")
+    ax.set_title("agreement with the network vs molecule count", fontsize=8)
+    for extra in flat[len(ensembles) + 1 :]:
+        extra.axis("off")
+    fig.suptitle(suptitle, fontsize=10)
     fig.tight_layout()
     _save(fig, path)

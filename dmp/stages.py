@@ -8,7 +8,6 @@ happen inside the step that needs them.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,8 @@ import numpy as np
 
 from dmp.config import config_hash, dataset_config, resolve_path, stage_settings
 from dmp.crn.io import read_crn, write_crn
-from dmp.crn.noncompetitive import require_noncompetitive
 from dmp.errors import DmpError
-from dmp.fileio import provenance, read_tsv, write_json, write_tsv
+from dmp.fileio import provenance, write_tsv
 
 STAGE_SEED_DEFAULT = 2020  # the schema's default `seed`, for commands run without a config
 
@@ -215,36 +213,15 @@ def evaluate_crn(
     settings: dict[str, Any],
     out: str | Path,
     jobs: int = 1,
+    **options: Any,
 ) -> dict[str, Any]:
-    """Simulate one CRN on every test example (GillesPy2 ODE) and write its outputs as TSV."""
-    from dmp.crn.translate import SpeciesMap
-    from dmp.datasets import read_part
-    from dmp.nn.model import load_model
-    from dmp.sim.agreement import simulate_examples
+    """Simulate one CRN on every test example (or one chunk) and write its outputs as TSV.
 
-    model = load_model(model_path)
-    crn = read_crn(crn_path)
-    require_noncompetitive(crn, str(crn_path))
-    species_map = SpeciesMap.load(species_path)
-    X, y, _, _ = read_part(data_path, model.classes)
-    if settings.get("max_examples"):
-        X, y = X[: settings["max_examples"]], y[: settings["max_examples"]]
-    started = time.perf_counter()
-    outputs, clipped = simulate_examples(crn, species_map, model.scaling.apply(X), settings, jobs)
-    elapsed = time.perf_counter() - started
-    header = ["example", "label", *[f"y_{c}" for c in model.classes]]
-    write_tsv(out, header, ([k, model.classes[y[k]], *map(float, outputs[k])] for k in range(len(y))))
-    return {"examples": len(y), "seconds": elapsed, "clipped_inputs": clipped}
+    See `dmp.sim.pipeline.evaluate_crn` for the options (level, unit_nM, chunk, chunks).
+    """
+    from dmp.sim.pipeline import evaluate_crn as evaluate
 
-
-def _read_outputs(path: str | Path, classes: list[str]) -> np.ndarray:
-    rows = read_tsv(path)
-    try:
-        return np.array([[float(row[f"y_{c}"]) for c in classes] for row in rows], dtype=np.float64).reshape(
-            len(rows), len(classes)
-        )
-    except KeyError as exc:
-        raise DmpError(f"{path}: missing column {exc}") from None
+    return evaluate(crn_path, species_path, model_path, data_path, settings, out, jobs, **options)
 
 
 def summarize_agreement(
@@ -256,89 +233,12 @@ def summarize_agreement(
     settings: dict[str, Any],
     out_dir: str | Path,
     config: dict[str, Any] | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
-    """Compare every CRN's outputs with the network: agreement.tsv, summary.json, trajectories.png."""
-    from dmp.crn.translate import SpeciesMap
-    from dmp.datasets import read_part
-    from dmp.nn.model import accuracy, load_model
-    from dmp.plots import output_trajectories
-    from dmp.sim.agreement import compare
-    from dmp.sim.gillespy import simulate_ode
+    """Compare every CRN's outputs with the network: agreement.tsv, summary.json/.html and figures.
 
-    out_dir = Path(out_dir)
-    model = load_model(model_path)
-    species_map = SpeciesMap.load(species_path)
-    X, y, _, _ = read_part(data_path, model.classes)
-    outputs = {name: _read_outputs(path, model.classes) for name, path in crn_outputs.items()}
-    n = min(len(o) for o in outputs.values())
-    X, y = X[:n], y[:n]
-    nn_out = model.forward(X)
-    per_crn = {name: compare(nn_out, out[:n], y) for name, out in outputs.items()}
-    names = list(outputs)
-    header = ["example", "label", *[f"nn_y_{c}" for c in model.classes]]
-    for name in names:
-        header += [f"{name}_y_{c}" for c in model.classes]
-    header += ["nn_argmax", *[f"{name}_argmax" for name in names]]
-    rows = []
-    for k in range(n):
-        row: list[Any] = [k, model.classes[y[k]], *map(float, nn_out[k])]
-        for name in names:
-            row += list(map(float, outputs[name][k]))
-        row += [
-            model.classes[int(np.argmax(nn_out[k]))],
-            *[model.classes[int(np.argmax(outputs[nm][k]))] for nm in names],
-        ]
-        rows.append(row)
-    write_tsv(out_dir / "agreement.tsv", header, rows)
+    See `dmp.sim.pipeline.summarize_agreement` for the DNA-level options.
+    """
+    from dmp.sim.pipeline import summarize_agreement as summarize
 
-    summary: dict[str, Any] = {
-        "n_test": int(n),
-        "nn_test_accuracy": accuracy(nn_out, y),
-        # Headline figures are the worst over all simulated CRNs (full and reduced).
-        "crn_test_accuracy": min(v["crn_test_accuracy"] for v in per_crn.values()),
-        "crn_nn_argmax_agreement": min(v["crn_nn_argmax_agreement"] for v in per_crn.values()),
-        "max_abs_output_error": max(v["max_abs_output_error"] for v in per_crn.values()),
-        "t_end": settings["t_end"],
-        "method": "ode (GillesPy2 ODESolver, LSODA)",
-        "rtol": settings["rtol"],
-        "atol": settings["atol"],
-        "crns": per_crn,
-    }
-    if len(names) > 1:
-        first = outputs[names[0]][:n]
-        summary["max_abs_difference_between_crns"] = (
-            max(float(np.max(np.abs(outputs[nm][:n] - first))) for nm in names[1:]) if n else 0.0
-        )
-    if config is not None:
-        summary["provenance"] = provenance(config_hash(config), config["seed"])
-    write_json(out_dir / "summary.json", summary)
-
-    # Trajectory figure: the first few examples of each class, simulated on a short time span.
-    count = settings["trajectory_examples"]
-    picks: list[int] = []
-    for c in range(len(model.classes)):
-        picks += [int(k) for k in np.flatnonzero(y == c)[:1]]
-    picks = sorted(picks)[:count] if count else []
-    if picks:
-        crn_name = "reduced" if "reduced" in crn_paths else names[0]
-        crn = read_crn(crn_paths[crn_name])
-        curves, times = [], None
-        for k in picks:
-            initial, _ = species_map.input_concentrations(model.scaling.apply(X[k : k + 1])[0], set(crn.species))
-            trajectory = simulate_ode(
-                crn, settings["trajectory_t_end"], 201, initial, rtol=settings["rtol"], atol=settings["atol"]
-            )
-            times = trajectory.times
-            curves.append(
-                np.column_stack([trajectory.column(p) - trajectory.column(m) for p, m in species_map.output_species()])
-            )
-        output_trajectories(
-            out_dir / "trajectories.png",
-            times,
-            curves,
-            nn_out[picks],
-            model.classes,
-            [f"example {k} (label {model.classes[y[k]]})" for k in picks],
-            f"{crn_name} CRN outputs over time; dashed: network outputs",
-        )
-    return summary
+    return summarize(model_path, data_path, crn_outputs, crn_paths, species_path, settings, out_dir, config, **options)

@@ -35,6 +35,11 @@ def small_config(tmp_path: Path) -> Path:
             "trajectory_examples": 2,
             "trajectory_t_end": 10.0,
             "jobs": 1,
+            "batch_size": 5,
+            "chunks": 2,
+            "ssa": {"examples": 3, "trajectories": 4, "molecules_sweep": [3, 30], "sweep_examples": 3},
+            "dna": {"max_examples": 5},
+            "rates": {"draws": 2, "max_examples": 5},
         },
     }
     path = tmp_path / "config.yaml"
@@ -93,6 +98,17 @@ def test_small_pipeline_end_to_end(tmp_path):
         bulk = (out / "sequences" / scheme / "order_bulk.csv").read_text().splitlines()
         assert len(bulk) == 1 + len(dsd_strands)
         assert (out / "sequences" / scheme / "order_plate.xlsx").stat().st_size > 1000
+    # Simulation stage: DNA-level, SSA and rate-randomisation summaries, and one HTML report with the figures.
+    assert summary["dna"]["schemes"]["soloveichik2010"]["vs_network"]["crn_nn_argmax_agreement"] == 1.0
+    ssa = json.loads((out / "simulation" / "ssa" / "summary.json").read_text())
+    assert ssa["n_examples"] == 3 and len(ssa["sweep"]) == 2
+    rates = json.loads((out / "simulation" / "rates" / "summary.json").read_text())
+    assert rates["all_unchanged"] and rates["competitive"]["max_deviation"] > 0.01
+    report = snakemake(tmp_path, config, "iris_classifier", extra=["--report", str(tmp_path / "report.html")])
+    assert report.returncode == 0, report.stderr[-3000:]
+    html = (tmp_path / "report.html").read_text()
+    for figure in ("confusion.png", "stabilisation.png", "dna_trajectories.png", "ensembles.png", "spread.png"):
+        assert figure in html
     # A second run has nothing to do.
     again = snakemake(tmp_path, config, "iris_classifier", extra=["-n"])
     assert "Nothing to be done" in again.stdout + again.stderr
@@ -130,8 +146,13 @@ def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
         ("dataset", 3),
         ("train", 3),
         ("crn", 3),
-        ("evaluate_crn", 6),
+        ("evaluate_chunk", 12),
+        ("evaluate_collect", 6),
+        ("dna_evaluate_chunk", 12),
+        ("dna_evaluate_collect", 6),
         ("agreement", 3),
+        ("ssa", 3),
+        ("rates", 3),
         ("dsd_compile", 6),
         ("dsd_verify_chunk", 12),
         ("dsd_collect", 6),
