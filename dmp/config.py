@@ -1,7 +1,7 @@
 """Read and validate `config.yaml`; give each stage the settings of one dataset.
 
 The JSON schema (`dmp/schemas/config.schema.yaml`, also used by the Snakefile) says which
-keys exist and which values they allow. Stage sections (`training`, `crn`, `simulation`)
+keys exist and which values they allow. Stage sections (`training`, `crn`, `dsd`, `simulation`, `pattern`)
 are merged in three layers: the defaults below, the global section, and the dataset's own
 override, so `datasets.virus.training.epochs` beats `training.epochs`.
 """
@@ -71,6 +71,9 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "molecules_per_unit": 100,
         "jobs": 1,
     },
+    "pattern": {
+        "upsample": 2,
+    },
 }
 
 
@@ -139,7 +142,7 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
             )
     for name, dataset in config["datasets"].items():
         split = dataset.get("split", {})
-        if split and split["train"] + split["val"] >= 1.0:
+        if isinstance(split, dict) and split and split["train"] + split["val"] >= 1.0:
             raise ConfigError(
                 f"{source}: datasets.{name}.split: train + val must leave room for a test part "
                 f"(got {split['train']} + {split['val']})"

@@ -117,17 +117,46 @@ def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     text = result.stdout
+    # virus, iris, digits, pattern; mnist (path null) is left out of `all` with a one-line note.
     for rule, count in (
-        ("dataset", 3),
-        ("train", 3),
-        ("crn", 3),
-        ("evaluate_crn", 6),
-        ("agreement", 3),
-        ("dsd_compile", 6),
-        ("dsd_verify_chunk", 12),
-        ("dsd_collect", 6),
+        ("dataset", 4),
+        ("train", 4),
+        ("crn", 4),
+        ("evaluate_crn", 8),
+        ("agreement", 4),
+        ("dsd_compile", 8),
+        ("dsd_verify_chunk", 16),
+        ("dsd_collect", 8),
+        ("draw_pattern", 1),
     ):
         assert any(line.split() == [rule, str(count)] for line in text.splitlines()), (rule, text[-1500:])
+    notes = [line for line in result.stderr.splitlines() if line.startswith("dmp: ")]
+    assert notes == [
+        "dmp: `all` leaves out dataset mnist: datasets.mnist.path is not set: point it at the folder holding "
+        "the four MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+        "t10k-labels-idx1-ubyte; .gz accepted)"
+    ]
+
+
+def test_mnist_target_without_files_fails_in_one_line_and_leaves_others_alone(tmp_path):
+    config = small_config(tmp_path)
+    data = yaml.safe_load(config.read_text())
+    data["datasets"]["mnist"] = {"loader": "mnist", "path": "no-such-folder", "downsample": 2, "hidden": [4]}
+    config.write_text(yaml.safe_dump(data))
+    result = snakemake(tmp_path, config, "mnist_classifier")
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("dmp: error:")]
+    assert errors == [
+        f"dmp: error: {tmp_path / 'no-such-folder'}: MNIST folder not found; set datasets.mnist.path in the "
+        "config to the folder holding the four MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+        "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz accepted)"
+    ]
+    assert not (tmp_path / "results").exists()
+    # `all` and the other targets still plan.
+    for target in ("all", "iris_classifier"):
+        planned = snakemake(tmp_path, config, target, extra=["-n"])
+        assert planned.returncode == 0, planned.stderr[-2000:]
+        assert "results/mnist" not in planned.stdout and "results/iris" in planned.stdout
 
 
 @pytest.mark.slow
