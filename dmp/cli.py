@@ -99,7 +99,10 @@ def cmd_pattern(args: argparse.Namespace) -> None:
     if upsample < 1:
         raise DmpError(f"--upsample must be at least 1 (got {upsample})")
     crns = dict(item.split("=", 1) for item in args.crns)
-    summary = draw_pattern(args.data_dir, args.model, crns, args.species, settings, upsample, args.out_dir, config)
+    jobs = args.jobs or settings["jobs"]
+    summary = draw_pattern(
+        args.data_dir, args.model, crns, args.species, settings, upsample, args.out_dir, config, jobs
+    )
     _print({k: v for k, v in summary.items() if k != "crns"})
 
 
@@ -227,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per CRN")
     with_config(p, False)
     p.add_argument("--upsample", type=int, help="also draw on a grid this many times finer (default: pattern.upsample)")
+    p.add_argument("--jobs", type=int, help="worker processes (default: simulation.jobs)")
     p.add_argument("--out-dir", required=True, help="folder for drawing.png and pattern.json")
     p.set_defaults(func=cmd_pattern)
     return parser

@@ -72,7 +72,7 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "jobs": 1,
     },
     "pattern": {
-        "upsample": 2,
+        "upsample": 1,
     },
 }
 

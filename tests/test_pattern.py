@@ -149,6 +149,7 @@ def test_drawing_of_a_hand_made_half_plane_network(tmp_path):
         settings,
         2,
         tmp_path / "out",
+        jobs=2,  # two worker processes, each CRN's grid points in chunks
     )
     # By hand: x1 at the pixel centres is +-0.2, +-0.6, +-1.0, so the network (and hence the CRN) paints
     # exactly columns 3-5 black; only the stray pixel differs from the target: 23 of 24 pixels right.

@@ -1,10 +1,13 @@
 """The Snakemake workflow end to end on a small configuration (the full one is marked slow)."""
 
+import gzip
 import json
+import struct
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -186,3 +189,56 @@ def test_virus_classifier_full(tmp_path):
     assert summary["max_abs_output_error"] <= 1e-3
     reduced = read_crn(tmp_path / "results" / "virus" / "crn" / "reduced.crn")
     assert len(reduced.reactions) <= 28
+
+
+def write_synthetic_mnist(folder: Path, n_train: int, n_test: int, seed: int = 0) -> None:
+    """28x28 IDX files (train gzip'd, test plain): class k has a bright 7x7 block in quadrant k, plus noise."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for prefix, n, compress in (("train", n_train, True), ("t10k", n_test, False)):
+        labels = np.arange(n) % 3
+        images = rng.integers(0, 60, size=(n, 28, 28))
+        for k, label in enumerate(labels):
+            r, c = divmod(int(label), 2)
+            images[k, 7 + 14 * r - 7 : 7 + 14 * r, 7 + 14 * c : 14 + 14 * c] = 255
+        for kind, array in (("images-idx3-ubyte", images), ("labels-idx1-ubyte", labels)):
+            payload = bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+            payload += array.astype(np.uint8).tobytes()
+            name = f"{prefix}-{kind}"
+            if compress:
+                (folder / f"{name}.gz").write_bytes(gzip.compress(payload))
+            else:
+                (folder / name).write_bytes(payload)
+
+
+@pytest.mark.slow
+def test_mnist_classifier_on_small_idx_files(tmp_path):
+    """The whole mnist_classifier target on 360 synthetic 28x28 images, pooled 7x7 to 4x4 inputs."""
+    write_synthetic_mnist(tmp_path / "idx", n_train=300, n_test=60)
+    config = small_config(tmp_path)
+    data = yaml.safe_load(config.read_text())
+    data["datasets"] = {
+        "mnist": {
+            "loader": "mnist",
+            "path": "idx",
+            "downsample": 7,
+            "split": {"train": 0.714285714, "val": 0.142857143, "test": 0.142857143},
+            "scaling": "minmax_global",
+            "hidden": [4],
+            "training": {"epochs": 40, "patience": 40, "restarts": 1},
+        }
+    }
+    config.write_text(yaml.safe_dump(data))
+    result = snakemake(tmp_path, config, "mnist_classifier")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = tmp_path / "results" / "mnist"
+    split = json.loads((out / "data" / "split.json").read_text())
+    assert split["sizes"] == {"train": 250, "val": 50, "test": 60}
+    assert split["meta"]["image_shape"] == [4, 4]
+    model = json.loads((out / "model" / "model.json").read_text())
+    assert model["layer_sizes"] == [16, 4, 3]
+    assert model["metrics"]["test_accuracy"] >= 0.9  # the quadrant blocks are easy to tell apart
+    summary = json.loads((out / "simulation" / "summary.json").read_text())
+    assert summary["n_test"] == 10 and summary["crn_nn_argmax_agreement"] == 1.0
+    for scheme in ("soloveichik2010", "cardelli2011_NM_noGC"):
+        assert json.loads((out / "dsd" / scheme / "verification.json").read_text())["verified"]

@@ -8,6 +8,7 @@ ODE system (`dmp.sim.batch`) integrates all grid points together.
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -76,3 +77,35 @@ def crn_outputs(
         for p, m in species_map.output_species()
     ]
     return np.column_stack(outputs) if outputs else np.zeros((len(X_scaled), 0)), clipped
+
+
+def _outputs_task(task: tuple[CRN, SpeciesMap, np.ndarray, dict[str, Any]]) -> tuple[np.ndarray, int]:
+    return crn_outputs(*task)
+
+
+def crn_outputs_many(
+    jobs_list: list[tuple[CRN, np.ndarray]],
+    species_map: SpeciesMap,
+    settings: dict[str, Any],
+    jobs: int = 1,
+    chunk: int = 64,
+) -> list[tuple[np.ndarray, int]]:
+    """`crn_outputs` for several (CRN, scaled inputs) pairs, split into chunks of `chunk` points
+    that `jobs` worker processes simulate in parallel; results in the order given."""
+    tasks, owners = [], []
+    for k, (crn, X_scaled) in enumerate(jobs_list):
+        for start in range(0, len(X_scaled), chunk):
+            tasks.append((crn, species_map, X_scaled[start : start + chunk], settings))
+            owners.append(k)
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+            parts = list(pool.map(_outputs_task, tasks))
+    else:
+        parts = [_outputs_task(task) for task in tasks]
+    results = []
+    for k, (_, X_scaled) in enumerate(jobs_list):
+        mine = [part for part, owner in zip(parts, owners, strict=True) if owner == k]
+        n_out = len(species_map.outputs)
+        outputs = np.concatenate([m[0] for m in mine]) if mine else np.zeros((len(X_scaled), n_out))
+        results.append((outputs, sum(m[1] for m in mine)))
+    return results

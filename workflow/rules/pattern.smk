@@ -22,10 +22,11 @@ rule draw_pattern:
         out_dir=lambda w, output: os.path.dirname(output.summary),
     log:
         f"{RESULTS}/{{dataset}}/logs/draw_pattern.log",
+    threads: lambda w: dmp.config.stage_settings(config, w.dataset, "simulation")["jobs"]
     resources:
         mem_mb=2000,
-        runtime=30,
+        runtime=60,
     shell:
         "{DMP} pattern --data-dir {params.data_dir:q} --model {input.model:q} --species {input.species:q}"
         " --crns full={input.full:q} reduced={input.reduced:q} --config {CONFIG:q} --dataset {wildcards.dataset}"
-        " --out-dir {params.out_dir:q} > {log:q} 2>&1"
+        " --jobs {threads} --out-dir {params.out_dir:q} > {log:q} 2>&1"
