@@ -100,5 +100,5 @@ def pattern_drawing(path: str | Path, rows: list[list[tuple[str, np.ndarray | No
             ax.imshow(np.where(image, 0.0, 1.0), cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
             ax.set_title(title, fontsize=8)
     fig.suptitle(suptitle, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 1.0 - 0.45 / fig.get_figheight()))  # room for the suptitle
     _save(fig, path)

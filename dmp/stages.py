@@ -347,7 +347,13 @@ def draw_pattern(
     centre; with `upsample` > 1 also on a grid that many times finer. Pixel accuracies count the
     image's own pixels.
     """
+    import time
+
+    from dmp.config import config_hash
+    from dmp.crn.io import read_crn
+    from dmp.crn.noncompetitive import require_noncompetitive
     from dmp.crn.translate import SpeciesMap
+    from dmp.fileio import provenance, write_json
     from dmp.nn.model import load_model
     from dmp.plots import pattern_drawing
     from dmp.sim.pattern import crn_outputs_many, grid_coordinates, pixel_indices
