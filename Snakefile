@@ -8,6 +8,7 @@ from snakemake.utils import min_version
 
 import dmp.config
 import dmp.dsd.schemes
+import dmp.stages
 
 min_version("9.0")
 
@@ -27,6 +28,13 @@ RESULTS = config["results"]
 # The dmp command of the interpreter that runs Snakemake, so rules work without an activated venv.
 DMP = f"{shlex.quote(sys.executable)} -m dmp"
 DATASETS = list(config["datasets"])
+# Datasets whose data files are absent (e.g. MNIST while datasets.mnist.path is null): `all` leaves
+# them out, and their own target fails with the one-line reason (see the rules at the end).
+_located = {**config, "_base_dir": os.path.dirname(os.path.abspath(CONFIG))}  # data paths are relative to CONFIG
+MISSING = {d: dmp.stages.dataset_problem(_located, d) for d in DATASETS}
+MISSING = {d: why for d, why in MISSING.items() if why is not None}
+for _dataset, _why in MISSING.items():
+    print(f"dmp: `all` leaves out dataset {_dataset}: {_why}", file=sys.stderr)
 
 
 def settings(stage):
@@ -49,6 +57,7 @@ include: "workflow/rules/crn.smk"
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/dsd.smk"
 include: "workflow/rules/seq.smk"
+include: "workflow/rules/pattern.smk"
 
 
 def classifier_outputs(dataset):
@@ -88,19 +97,35 @@ def classifier_outputs(dataset):
             "order_plate.xlsx",
             "summary.json",
         )
-    ]
+    ] + (
+        [f"{RESULTS}/{dataset}/pattern/drawing.png", f"{RESULTS}/{dataset}/pattern/pattern.json"]
+        if config["datasets"][dataset]["loader"] == "pattern"
+        else []
+    )
 
 
 rule all:
     input:
-        [classifier_outputs(d) for d in DATASETS],
+        [classifier_outputs(d) for d in DATASETS if d not in MISSING],
     default_target: True
 
 
 for _dataset in DATASETS:
+    if _dataset in MISSING:
 
-    rule:
-        name:
-            f"{_dataset}_classifier"
-        input:
-            classifier_outputs(_dataset),
+        # The data are absent: this target only repeats the one-line reason (`dmp: error: ...`).
+        rule:
+            name:
+                f"{_dataset}_classifier"
+            params:
+                dataset=_dataset,
+            shell:
+                "{DMP} dataset --check --config {CONFIG:q} --dataset {params.dataset}"
+
+    else:
+
+        rule:
+            name:
+                f"{_dataset}_classifier"
+            input:
+                classifier_outputs(_dataset),

@@ -34,8 +34,14 @@ def _print(data: Any) -> None:
 
 
 def cmd_dataset(args: argparse.Namespace) -> None:
-    from dmp.stages import prepare_dataset
+    from dmp.stages import check_dataset, prepare_dataset
 
+    if args.check:
+        check_dataset(_config(args), args.dataset)
+        _print({"dataset": args.dataset, "files": "present"})
+        return
+    if not args.out_dir:
+        raise DmpError("dmp dataset needs --out-dir (or --check to only look for the data files)")
     record = prepare_dataset(_config(args), args.dataset, args.out_dir)
     _print({"dataset": args.dataset, "sizes": record["sizes"]})
 
@@ -139,6 +145,22 @@ def cmd_rates(args: argparse.Namespace) -> None:
     _print({k: v for k, v in summary.items() if k != "provenance"})
 
 
+def cmd_pattern(args: argparse.Namespace) -> None:
+    from dmp.stages import draw_pattern
+
+    settings, config = _settings(args, "simulation")
+    pattern, _ = _settings(args, "pattern")
+    upsample = args.upsample if args.upsample is not None else pattern["upsample"]
+    if upsample < 1:
+        raise DmpError(f"--upsample must be at least 1 (got {upsample})")
+    crns = dict(item.split("=", 1) for item in args.crns)
+    jobs = args.jobs or settings["jobs"]
+    summary = draw_pattern(
+        args.data_dir, args.model, crns, args.species, settings, upsample, args.out_dir, config, jobs
+    )
+    _print({k: v for k, v in summary.items() if k != "crns"})
+
+
 def cmd_compile(args: argparse.Namespace) -> None:
     from dmp.stages import compile_dsd
 
@@ -206,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("dataset", help="load, split and scale a dataset")
     with_config(p, True)
-    p.add_argument("--out-dir", required=True, help="folder for train/val/test.csv and split.json")
+    p.add_argument("--out-dir", help="folder for train/val/test.csv and split.json")
+    p.add_argument("--check", action="store_true", help="only check that the data files are present; write nothing")
     p.set_defaults(func=cmd_dataset)
 
     p = sub.add_parser("train", help="train the ternary ReLU network and write model.json")
@@ -311,6 +334,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed when no --config is given")
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=cmd_rates)
+
+    p = sub.add_parser("pattern", help="draw the image a pattern network's CRNs compute on the pixel grid")
+    p.add_argument("--data-dir", required=True, help="folder written by `dmp dataset` for a pattern dataset")
+    p.add_argument("--model", required=True, help="model.json")
+    p.add_argument("--species", required=True, help="species.json")
+    p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per CRN")
+    with_config(p, False)
+    p.add_argument("--upsample", type=int, help="also draw on a grid this many times finer (default: pattern.upsample)")
+    p.add_argument("--jobs", type=int, help="worker processes (default: simulation.jobs)")
+    p.add_argument("--out-dir", required=True, help="folder for drawing.png and pattern.json")
+    p.set_defaults(func=cmd_pattern)
     return parser
 
 

@@ -1,7 +1,7 @@
 """Read and validate `config.yaml`; give each stage the settings of one dataset.
 
 The JSON schema (`dmp/schemas/config.schema.yaml`, also used by the Snakefile) says which
-keys exist and which values they allow. Stage sections (`training`, `crn`, `dsd`, `seq`, `simulation`)
+keys exist and which values they allow. Stage sections (`training`, `crn`, `dsd`, `seq`, `simulation`, `pattern`)
 are merged in three layers: the defaults below, the global section, and the dataset's own
 override, so `datasets.virus.training.epochs` beats `training.epochs`.
 """
@@ -123,6 +123,9 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
             "tolerance": 0.001,
         },
     },
+    "pattern": {
+        "upsample": 1,
+    },
 }
 
 
@@ -204,7 +207,7 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
             )
     for name, dataset in config["datasets"].items():
         split = dataset.get("split", {})
-        if split and split["train"] + split["val"] >= 1.0:
+        if isinstance(split, dict) and split and split["train"] + split["val"] >= 1.0:
             raise ConfigError(
                 f"{source}: datasets.{name}.split: train + val must leave room for a test part "
                 f"(got {split['train']} + {split['val']})"

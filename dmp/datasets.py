@@ -1,11 +1,12 @@
 """Datasets: load, clean, split (stratified, seeded) and fit the input scaling.
 
-Four sources:
+Five sources:
 - `virus`: GEO series GSE73072 tables as used by the ICML 2020 virus classifier (10 gene
   probes, labels h1n1/h3n2/hrv/rsv), keeping samples of infected subjects taken at or after
   the subject's infection onset and before its offset.
 - `iris`, `digits`: bundled with scikit-learn (no download).
 - `mnist`: standard IDX files (optionally gzipped) in a user-given folder.
+- `pattern`: a black-and-white image; every pixel is an example (x1, x2) -> black/white.
 
 The split is written as CSV tables of raw (unscaled) features plus `split.json`, which holds
 the scaling fitted on the training part; the model stores the same scaling.
@@ -17,6 +18,7 @@ import gzip
 import math
 import re
 import struct
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,71 +202,125 @@ def load_digits() -> Dataset:
     )
 
 
+# IDX (LeCun et al., the MNIST distribution format): two zero bytes, one byte naming the element
+# type, one byte giving the number of dimensions, then each dimension as a big-endian 32-bit
+# unsigned integer, then the elements in C order, big-endian. Hand-written because the format is
+# ten lines and no maintained library on PyPI reads it without also downloading MNIST.
+IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def read_idx(path: str | Path) -> np.ndarray:
-    """Read an IDX file (the MNIST format; gzip allowed) into an array of its declared shape."""
+    """Read an IDX file (the MNIST format; gzip-compressed files too) into an array of its declared shape.
+
+    Compression is recognised from the gzip magic bytes, whatever the file is called.
+    """
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rb") as handle:
+        with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
         raise DataError(f"{path}: IDX file not found") from None
-    except (OSError, EOFError) as exc:
-        raise DataError(f"{path}: cannot read IDX file: {exc}") from None
-    if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise DataError(f"{path}: not an IDX file (the first two bytes must be zero)")
-    dtypes = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read IDX file: {exc.strerror or exc}") from None
+    if data[:2] == GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DataError(f"{path}: damaged or truncated gzip file ({exc})") from None
+    if len(data) < 4:
+        raise DataError(f"{path}: truncated IDX file ({len(data)} bytes; the magic number alone takes 4)")
+    magic = int.from_bytes(data[:4], "big")
+    if data[0] != 0 or data[1] != 0:
+        raise DataError(f"{path}: not an IDX file (magic number 0x{magic:08x}; IDX files start with two zero bytes)")
     code, ndim = data[2], data[3]
-    if code not in dtypes:
-        raise DataError(f"{path}: unknown IDX element type 0x{code:02x}")
-    header = 4 + 4 * ndim
-    if ndim == 0 or len(data) < header:
-        raise DataError(f"{path}: truncated IDX header")
-    shape = struct.unpack(f">{ndim}I", data[4:header])
-    dtype = np.dtype(dtypes[code])
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(data) - header != expected:
+    if code not in IDX_TYPES:
         raise DataError(
-            f"{path}: IDX header declares shape {shape} ({expected} bytes) but the file holds {len(data) - header}"
+            f"{path}: bad IDX magic number 0x{magic:08x}: unknown element type 0x{code:02x} "
+            "(IDX types: 0x08 ubyte, 0x09 byte, 0x0b short, 0x0c int, 0x0d float, 0x0e double)"
         )
+    if ndim == 0:
+        raise DataError(f"{path}: bad IDX magic number 0x{magic:08x}: zero dimensions")
+    header = 4 + 4 * ndim
+    if len(data) < header:
+        raise DataError(f"{path}: truncated IDX header ({ndim} dimensions need {header} bytes, file has {len(data)})")
+    shape = struct.unpack(f">{ndim}I", data[4:header])
+    dtype = np.dtype(IDX_TYPES[code])
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    held = len(data) - header
+    if held != expected:
+        what = "truncated" if held < expected else "too long"
+        raise DataError(f"{path}: {what}: the IDX header declares shape {shape} ({expected} bytes) but {held} follow")
     return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
 
 
-def _find_idx(folder: Path, stem: str) -> Path:
-    for candidate in (folder / stem, folder / f"{stem}.gz", folder / stem.replace("-idx", ".idx")):
-        if candidate.is_file():
-            return candidate
-    raise DataError(
-        f"{folder / stem}: MNIST IDX file not found (also tried .gz); "
-        "point datasets.<name>.path in config.yaml at the folder holding the four MNIST IDX files"
-    )
+MNIST_HINT = "the folder holding the four MNIST IDX files (" + ", ".join(MNIST_FILES.values()) + "; .gz accepted)"
 
 
-def load_mnist(folder: str | Path | None, downsample: int = 1) -> Dataset:
-    """MNIST from the four standard IDX files; `downsample` average-pools the images."""
+def _mnist_candidates(folder: Path, stem: str) -> list[Path]:
+    # The names LeCun's site uses, their .gz, and the dotted variant some mirrors use.
+    dotted = stem.replace("-idx", ".idx")
+    return [folder / stem, folder / f"{stem}.gz", folder / dotted, folder / f"{dotted}.gz"]
+
+
+def mnist_files(folder: str | Path | None, key: str = "datasets.mnist.path") -> dict[str, Path]:
+    """The four MNIST IDX files in `folder`; a DataError naming `key` if any is missing.
+
+    Only checks that the files exist (cheap: the workflow calls it while it plans).
+    """
     if folder is None:
-        raise DataError(
-            "mnist: no data folder configured; set datasets.<name>.path in config.yaml to the folder "
-            "holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte"
-        )
+        raise DataError(f"{key} is not set: point it at {MNIST_HINT}")
+    hint = f"set {key} in the config to {MNIST_HINT}"
     folder = Path(folder)
     if not folder.is_dir():
-        raise DataError(f"{folder}: MNIST folder not found; set datasets.<name>.path in config.yaml to the IDX folder")
-    parts = {key: read_idx(_find_idx(folder, stem)) for key, stem in MNIST_FILES.items()}
+        raise DataError(f"{folder}: MNIST folder not found; {hint}")
+    files = {}
+    for part, stem in MNIST_FILES.items():
+        found = next((c for c in _mnist_candidates(folder, stem) if c.is_file()), None)
+        if found is None:
+            raise DataError(f"{folder / stem}: MNIST IDX file not found (also tried .gz); {hint}")
+        files[part] = found
+    return files
+
+
+def load_mnist(folder: str | Path | None, downsample: int = 1, key: str = "datasets.mnist.path") -> Dataset:
+    """MNIST from the four standard IDX files; `downsample` average-pools the images.
+
+    Features are raw pixel intensities (0-255, averaged over downsample x downsample blocks);
+    the 10k test file is the predefined test set.
+    """
+    files = mnist_files(folder, key)
+    parts = {part: read_idx(path) for part, path in files.items()}
     for prefix in ("train", "test"):
+        image_file, label_file = files[f"{prefix}_images"], files[f"{prefix}_labels"]
         images, labels = parts[f"{prefix}_images"], parts[f"{prefix}_labels"]
-        if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0]:
+        # MNIST's magic numbers: 0x00000803 (ubyte, 3 dims) for images, 0x00000801 for labels.
+        if images.ndim != 3 or images.dtype != np.uint8:
             raise DataError(
-                f"{folder}: {prefix} images {images.shape} and labels {labels.shape} do not match "
-                "(expected N x rows x cols images and N labels)"
+                f"{image_file}: expected MNIST images (magic 0x00000803: unsigned bytes, N x rows x cols), "
+                f"got {images.dtype.name} of shape {images.shape}"
+            )
+        if labels.ndim != 1 or labels.dtype != np.uint8:
+            raise DataError(
+                f"{label_file}: expected MNIST labels (magic 0x00000801: unsigned bytes, one dimension), "
+                f"got {labels.dtype.name} of shape {labels.shape}"
+            )
+        if images.shape[0] != labels.shape[0]:
+            raise DataError(
+                f"{label_file}: {labels.shape[0]} labels but {image_file.name} holds {images.shape[0]} images"
             )
     if parts["train_images"].shape[1:] != parts["test_images"].shape[1:]:
-        raise DataError(f"{folder}: train and test images differ in size")
+        raise DataError(
+            f"{files['test_images']}: images are {parts['test_images'].shape[1:]} pixels but the training images "
+            f"are {parts['train_images'].shape[1:]}"
+        )
     images = np.concatenate([parts["train_images"], parts["test_images"]]).astype(np.float64)
     labels = np.concatenate([parts["train_labels"], parts["test_labels"]]).astype(np.int64)
     rows, cols = images.shape[1:]
     if rows % downsample or cols % downsample:
-        raise DataError(f"{folder}: image size {rows}x{cols} is not divisible by downsample={downsample}")
+        raise DataError(
+            f"{files['train_images']}: image size {rows}x{cols} is not divisible by downsample={downsample}"
+        )
     if downsample > 1:
         images = images.reshape(len(images), rows // downsample, downsample, cols // downsample, downsample).mean(
             axis=(2, 4)
@@ -279,24 +335,117 @@ def load_mnist(folder: str | Path | None, downsample: int = 1) -> Dataset:
         classes=classes,
         X=X,
         y=labels,
-        meta={"source": str(folder), "image_shape": [rows, cols], "downsample": downsample},
+        meta={"source": str(Path(folder)), "image_shape": [rows, cols], "downsample": downsample},
         predefined_test=np.arange(n_train, len(labels)),
     )
 
 
-def load_dataset(settings: dict[str, Any], path: Path | None) -> Dataset:
+PATTERN_IMAGE = "heart_blackAndWhite.png"
+PATTERN_CLASSES = ["black", "white"]
+
+
+def pattern_file(path: str | Path | None, image: str | None, key: str = "datasets.pattern") -> Path:
+    """The image a `pattern` dataset reads: `path` itself, or `image` inside the folder `path`."""
+    if path is None:
+        raise DataError(f"{key}.path is not set; point it at the pattern_formation folder or at a PNG image")
+    path = Path(path)
+    if path.is_dir():
+        file = path / (image or PATTERN_IMAGE)
+        if not file.is_file():
+            available = sorted(p.name for p in path.glob("*.png"))
+            raise DataError(
+                f"{file}: image not found; set {key}.image to one of: {', '.join(available) or '(no PNG files here)'}"
+            )
+        return file
+    if not path.is_file():
+        raise DataError(f"{path}: pattern image or folder not found; set {key}.path")
+    if image is not None and Path(image).name != path.name:
+        raise DataError(f"{key}: path is the image file {path.name}, so image ({image}) must be left unset")
+    return path
+
+
+def load_pattern(
+    path: str | Path | None, image: str | None = None, coordinate_scale: float = 1.0, key: str = "datasets.pattern"
+) -> Dataset:
+    """Pattern formation (Vasic et al., PNAS 2022): one example per pixel, (x1, x2) -> black/white.
+
+    A pixel is black if it is darker than mid-grey (luminance < 128) after compositing any
+    transparency onto white. Coordinates are the pixel centres with the origin at the image
+    centre, x1 to the right and x2 upwards, in the same unit on both axes (so 45-degree edges,
+    which ternary first-layer weights draw exactly, stay at 45 degrees); the longer side spans
+    [-coordinate_scale, coordinate_scale].
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    file = pattern_file(path, image, key)
+    try:
+        with Image.open(file) as picture:
+            rgba = picture.convert("RGBA")
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        raise DataError(f"{file}: cannot read image: {exc}") from None
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    grey = np.asarray(Image.alpha_composite(white, rgba).convert("L"))
+    height, width = grey.shape
+    if max(height, width) < 2:
+        raise DataError(f"{file}: a pattern needs at least two pixels")
+    unit = 2.0 * coordinate_scale / (max(height, width) - 1)
+    rows, cols = np.mgrid[0:height, 0:width]
+    X = np.column_stack([((cols - (width - 1) / 2) * unit).ravel(), (((height - 1) / 2 - rows) * unit).ravel()])
+    y = np.where(grey.ravel() < 128, 0, 1).astype(np.int64)
+    return Dataset(
+        name="pattern",
+        features=["x1", "x2"],
+        classes=list(PATTERN_CLASSES),
+        X=X,
+        y=y,
+        meta={
+            "source": str(file),
+            "image_shape": [height, width],
+            "pixel_unit": unit,
+            "coordinate_scale": coordinate_scale,
+            "black_below_luminance": 128,
+        },
+    )
+
+
+def data_problem(settings: dict[str, Any], path: Path | None, name: str) -> str | None:
+    """Why a dataset's files cannot be read (one line naming the config key), or None.
+
+    Only checks that files exist, so the workflow can call it while planning and leave a
+    dataset whose data the user does not have out of `all`.
+    """
+    loader = settings["loader"]
+    try:
+        if loader == "mnist":
+            mnist_files(path, f"datasets.{name}.path")
+        elif loader == "virus":
+            if path is None or not Path(path).is_dir():
+                where = (
+                    f"{path}: virus data folder not found" if path is not None else f"datasets.{name}.path is not set"
+                )
+                raise DataError(f"{where}; point datasets.{name}.path at the folder holding the GSE73072 tables")
+        elif loader == "pattern":
+            pattern_file(path, settings.get("image"), f"datasets.{name}")
+    except DataError as exc:
+        return str(exc)
+    return None
+
+
+def load_dataset(settings: dict[str, Any], path: Path | None, name: str = "<name>") -> Dataset:
     """Load the dataset a `datasets.<name>` config section describes."""
     loader = settings["loader"]
     if loader == "virus":
         if path is None:
-            raise DataError("virus: datasets.<name>.path is not set; point it at the GSE73072 tables folder")
+            raise DataError(f"virus: datasets.{name}.path is not set; point it at the GSE73072 tables folder")
         dataset = load_virus(path)
     elif loader == "iris":
         dataset = load_iris()
     elif loader == "digits":
         dataset = load_digits()
     elif loader == "mnist":
-        dataset = load_mnist(path, settings.get("downsample", 1))
+        dataset = load_mnist(path, settings.get("downsample", 1), f"datasets.{name}.path")
+    elif loader == "pattern":
+        dataset = load_pattern(path, settings.get("image"), settings.get("coordinate_scale", 1.0), f"datasets.{name}")
     else:  # the schema rejects other values first
         raise DataError(f"unknown dataset loader {loader!r}")
     check_dataset(dataset)
@@ -335,17 +484,29 @@ def fit_scaling(X: np.ndarray, method: str) -> Scaling:
         offset, scale = X.mean(axis=0), X.std(axis=0)
     elif method == "minmax":
         offset, scale = X.min(axis=0), X.max(axis=0) - X.min(axis=0)
+    elif method == "minmax_global":
+        # One offset and scale for every feature (pixel intensities 0-255 -> [0, 1]): a pixel that
+        # is blank throughout training cannot blow up on a test image, and relative scales stay.
+        low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 1.0)
+        offset, scale = np.full(d, low), np.full(d, high - low)
     else:
         offset, scale = np.zeros(d), np.ones(d)
     scale = np.where(scale > 0, scale, 1.0)
     return Scaling(method, offset.astype(float), scale.astype(float))
 
 
-def split_dataset(dataset: Dataset, fractions: dict[str, float], scaling: str, seed: int) -> Split:
-    """Stratified, seeded train/val/test split; the scaling is fitted on the training part only."""
+def split_dataset(dataset: Dataset, fractions: dict[str, float] | str, scaling: str, seed: int) -> Split:
+    """Stratified, seeded train/val/test split; the scaling is fitted on the training part only.
+
+    `fractions="all"` puts every example in every part: for a task whose goal is to reproduce
+    the data itself (pattern formation: draw the whole image) rather than to generalise.
+    With a predefined test set (MNIST), train and val divide the rest in the ratio train:val.
+    """
     from sklearn.model_selection import train_test_split
 
     everything = np.arange(len(dataset.y))
+    if fractions == "all":
+        return Split(dataset, everything, everything.copy(), everything.copy(), fit_scaling(dataset.X, scaling))
     try:
         if dataset.predefined_test is not None:
             test = dataset.predefined_test
@@ -430,9 +591,14 @@ def read_part(
 
 
 def prepare(
-    settings: dict[str, Any], path: Path | None, seed: int, out_dir: str | Path, config_sha: str | None = None
+    settings: dict[str, Any],
+    path: Path | None,
+    seed: int,
+    out_dir: str | Path,
+    config_sha: str | None = None,
+    name: str = "<name>",
 ) -> dict[str, Any]:
     """Load, split and write one dataset; returns the split record."""
-    dataset = load_dataset(settings, path)
+    dataset = load_dataset(settings, path, name)
     split = split_dataset(dataset, settings["split"], settings["scaling"], seed)
     return write_split(split, out_dir, {"provenance": provenance(config_sha, seed)})

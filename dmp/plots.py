@@ -211,3 +211,29 @@ def ssa_ensembles(
     fig.suptitle(suptitle, fontsize=10)
     fig.tight_layout()
     _save(fig, path)
+
+
+def pattern_drawing(path: str | Path, rows: list[list[tuple[str, np.ndarray | None]]], suptitle: str) -> None:
+    """Rows of black-and-white images (True = black), each panel titled; None leaves a panel empty."""
+    plt = _pyplot()
+    n_rows, n_cols = len(rows), max(len(row) for row in rows)
+    height, width = next(image.shape for row in rows for _, image in row if image is not None)
+    panel = 2.6
+    fig, axes = plt.subplots(
+        n_rows, n_cols, figsize=(panel * n_cols, panel * n_rows * height / width + 0.5 * n_rows), squeeze=False
+    )
+    for r in range(n_rows):
+        for c in range(n_cols):
+            ax = axes[r, c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            title, image = rows[r][c] if c < len(rows[r]) else ("", None)
+            if image is None:
+                ax.axis("off")
+                ax.text(0.5, 0.5, title, ha="center", va="center", fontsize=9, transform=ax.transAxes)
+                continue
+            ax.imshow(np.where(image, 0.0, 1.0), cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+            ax.set_title(title, fontsize=8)
+    fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 1.0 - 0.45 / fig.get_figheight()))  # room for the suptitle
+    _save(fig, path)

@@ -136,4 +136,21 @@ def test_yaml_syntax_error_names_line(tmp_path):
 def test_unknown_dataset(tmp_path):
     result = run_dmp("dataset", "--config", ROOT / "config.yaml", "--dataset", "cifar", "--out-dir", tmp_path)
     assert result.returncode == 1
-    assert "datasets.cifar: no such dataset in the config (configured: digits, iris, virus)" in result.stderr
+    assert (
+        "datasets.cifar: no such dataset in the config (configured: digits, iris, mnist, pattern, virus)"
+        in result.stderr
+    )
+
+
+def test_dataset_check_names_the_config_key_of_missing_mnist_files(tmp_path):
+    result = run_dmp("dataset", "--config", ROOT / "config.yaml", "--dataset", "mnist", "--check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "dmp: error: datasets.mnist.path is not set: point it at the folder holding the four MNIST IDX files "
+        "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; "
+        ".gz accepted)"
+    ]
+    # The same for the real step: nothing written.
+    result = run_dmp("dataset", "--config", ROOT / "config.yaml", "--dataset", "mnist", "--out-dir", tmp_path / "d")
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "d").exists()

@@ -133,21 +133,75 @@ def test_mnist_downsample_averages_blocks(tmp_path):
     np.testing.assert_array_equal(data.y, np.concatenate([train_labels, test_labels]))
 
 
+def one_line_error(call, *names) -> str:
+    """The DataError message of `call`, checked to be one line that names each of `names`."""
+    with pytest.raises(DataError) as info:
+        call()
+    message = str(info.value)
+    assert "\n" not in message
+    for name in names:
+        assert str(name) in message, (name, message)
+    return message
+
+
+def test_idx_header_is_big_endian(tmp_path):
+    # Built byte by byte from the format description: magic 0x00000801, count 258 = 0x00000102.
+    (tmp_path / "labels").write_bytes(bytes([0, 0, 8, 1, 0, 0, 1, 2]) + bytes(range(256)) + bytes([7, 9]))
+    labels = read_idx(tmp_path / "labels")
+    assert labels.shape == (258,) and labels[-1] == 9 and labels.dtype == np.uint8
+    # Element type 0x0B (short, big-endian): bytes 01 02 are 258, not 513.
+    (tmp_path / "shorts").write_bytes(bytes([0, 0, 0x0B, 2, 0, 0, 0, 1, 0, 0, 0, 2, 1, 2, 0xFF, 0xFE]))
+    np.testing.assert_array_equal(read_idx(tmp_path / "shorts"), [[258, -2]])
+
+
 def test_idx_errors(tmp_path):
-    (tmp_path / "bad").write_bytes(b"\x01\x02\x08\x01")
-    with pytest.raises(DataError, match="not an IDX file"):
-        read_idx(tmp_path / "bad")
-    (tmp_path / "short").write_bytes(bytes([0, 0, 8, 1]) + struct.pack(">I", 10) + b"\x00" * 3)
-    with pytest.raises(DataError, match="declares shape"):
-        read_idx(tmp_path / "short")
+    bad = tmp_path / "bad"
+    bad.write_bytes(b"\x01\x02\x08\x01")
+    assert "not an IDX file" in one_line_error(lambda: read_idx(bad), bad, "0x01020801")
+    bad.write_bytes(bytes([0, 0, 0x07, 1, 0, 0, 0, 1, 5]))
+    assert "unknown element type 0x07" in one_line_error(lambda: read_idx(bad), bad)
+    short = tmp_path / "short"
+    short.write_bytes(bytes([0, 0, 8, 1]) + struct.pack(">I", 10) + b"\x00" * 3)
+    assert "truncated" in one_line_error(lambda: read_idx(short), short, "(10,)")
+    header_only = tmp_path / "header"
+    header_only.write_bytes(bytes([0, 0, 8, 3, 0, 0]))
+    assert "truncated IDX header" in one_line_error(lambda: read_idx(header_only), header_only)
+    long = tmp_path / "long"
+    long.write_bytes(bytes([0, 0, 8, 1]) + struct.pack(">I", 2) + b"\x00" * 3)
+    assert "too long" in one_line_error(lambda: read_idx(long), long)
+
+
+def test_truncated_gzip_idx(tmp_path):
+    make_mnist(tmp_path, compress=True)
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-12])
+    one_line_error(lambda: read_idx(path), path)
+    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz"):
+        load_mnist(tmp_path)
 
 
 def test_mnist_missing_files_and_mismatch(tmp_path):
-    with pytest.raises(DataError, match="no data folder configured"):
-        load_mnist(None)
-    with pytest.raises(DataError, match="train-images-idx3-ubyte: MNIST IDX file not found"):
-        load_mnist(tmp_path)
+    one_line_error(lambda: load_mnist(None, key="datasets.digits28.path"), "datasets.digits28.path is not set")
+    one_line_error(lambda: load_mnist(tmp_path / "nowhere"), tmp_path / "nowhere", "datasets.mnist.path")
+    one_line_error(
+        lambda: load_mnist(tmp_path), tmp_path / "train-images-idx3-ubyte", "not found", "datasets.mnist.path"
+    )
     make_mnist(tmp_path)
     write_idx(tmp_path / "train-labels-idx1-ubyte", np.zeros(5))
-    with pytest.raises(DataError, match="do not match"):
-        load_mnist(tmp_path)
+    message = one_line_error(lambda: load_mnist(tmp_path), tmp_path / "train-labels-idx1-ubyte")
+    assert "5 labels" in message and "6 images" in message
+    make_mnist(tmp_path)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", np.zeros((4, 16)))  # two dimensions, not three
+    one_line_error(lambda: load_mnist(tmp_path), tmp_path / "t10k-images-idx3-ubyte", "0x00000803")
+
+
+def test_mnist_split_uses_the_test_file_and_divides_the_training_file(tmp_path):
+    make_mnist(tmp_path, n_train=60, n_test=10)
+    data = load_mnist(tmp_path)
+    # 5/7, 1/7, 1/7 as in the config: train:val = 5:1 of the 60 training images, the 10 test images kept.
+    split = split_dataset(data, {"train": 0.714285714, "val": 0.142857143, "test": 0.142857143}, "minmax_global", 0)
+    assert split.sizes() == {"train": 50, "val": 10, "test": 10}
+    assert list(split.test) == list(range(60, 70))
+    # One scale for every pixel: the global minimum and maximum of the training images.
+    X_train, _ = split.part("train")
+    assert np.all(split.scaling.offset == X_train.min()) and np.all(split.scaling.scale == np.ptp(X_train))

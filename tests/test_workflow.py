@@ -1,10 +1,13 @@
 """The Snakemake workflow end to end on a small configuration (the full one is marked slow)."""
 
+import gzip
 import json
+import struct
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -142,24 +145,53 @@ def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     text = result.stdout
+    # virus, iris, digits, pattern; mnist (path null) is left out of `all` with a one-line note.
     for rule, count in (
-        ("dataset", 3),
-        ("train", 3),
-        ("crn", 3),
-        ("evaluate_chunk", 12),
-        ("evaluate_collect", 6),
-        ("dna_evaluate_chunk", 12),
-        ("dna_evaluate_collect", 6),
-        ("agreement", 3),
-        ("ssa", 3),
-        ("rates", 3),
-        ("dsd_compile", 6),
-        ("dsd_verify_chunk", 12),
-        ("dsd_collect", 6),
-        ("seq_design", 18),
-        ("seq_select", 6),
+        ("dataset", 4),
+        ("train", 4),
+        ("crn", 4),
+        ("evaluate_chunk", 16),  # 2 CRNs x simulation.chunks (2)
+        ("evaluate_collect", 8),
+        ("dna_evaluate_chunk", 16),  # 2 schemes x 2 chunks
+        ("dna_evaluate_collect", 8),
+        ("agreement", 4),
+        ("ssa", 4),
+        ("rates", 4),
+        ("dsd_compile", 8),
+        ("dsd_verify_chunk", 16),
+        ("dsd_collect", 8),
+        ("seq_design", 24),  # 2 schemes x seq.candidates (3)
+        ("seq_select", 8),
+        ("draw_pattern", 1),
     ):
         assert any(line.split() == [rule, str(count)] for line in text.splitlines()), (rule, text[-1500:])
+    notes = [line for line in result.stderr.splitlines() if line.startswith("dmp: ")]
+    assert notes == [
+        "dmp: `all` leaves out dataset mnist: datasets.mnist.path is not set: point it at the folder holding "
+        "the four MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+        "t10k-labels-idx1-ubyte; .gz accepted)"
+    ]
+
+
+def test_mnist_target_without_files_fails_in_one_line_and_leaves_others_alone(tmp_path):
+    config = small_config(tmp_path)
+    data = yaml.safe_load(config.read_text())
+    data["datasets"]["mnist"] = {"loader": "mnist", "path": "no-such-folder", "downsample": 2, "hidden": [4]}
+    config.write_text(yaml.safe_dump(data))
+    result = snakemake(tmp_path, config, "mnist_classifier")
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("dmp: error:")]
+    assert errors == [
+        f"dmp: error: {tmp_path / 'no-such-folder'}: MNIST folder not found; set datasets.mnist.path in the "
+        "config to the folder holding the four MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+        "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; .gz accepted)"
+    ]
+    assert not (tmp_path / "results").exists()
+    # `all` and the other targets still plan.
+    for target in ("all", "iris_classifier"):
+        planned = snakemake(tmp_path, config, target, extra=["-n"])
+        assert planned.returncode == 0, planned.stderr[-2000:]
+        assert "results/mnist" not in planned.stdout and "results/iris" in planned.stdout
 
 
 @pytest.mark.slow
@@ -193,3 +225,56 @@ def test_virus_classifier_full(tmp_path):
         seq = tmp_path / "results" / "virus" / "sequences" / scheme
         assert (seq / "order_bulk.csv").exists() and (seq / "order_plate.xlsx").exists()
         assert json.loads((seq / "summary.json").read_text())["checks"]["helix_failures"] == 0
+
+
+def write_synthetic_mnist(folder: Path, n_train: int, n_test: int, seed: int = 0) -> None:
+    """28x28 IDX files (train gzip'd, test plain): class k has a bright 7x7 block in quadrant k, plus noise."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for prefix, n, compress in (("train", n_train, True), ("t10k", n_test, False)):
+        labels = np.arange(n) % 3
+        images = rng.integers(0, 60, size=(n, 28, 28))
+        for k, label in enumerate(labels):
+            r, c = divmod(int(label), 2)
+            images[k, 7 + 14 * r - 7 : 7 + 14 * r, 7 + 14 * c : 14 + 14 * c] = 255
+        for kind, array in (("images-idx3-ubyte", images), ("labels-idx1-ubyte", labels)):
+            payload = bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+            payload += array.astype(np.uint8).tobytes()
+            name = f"{prefix}-{kind}"
+            if compress:
+                (folder / f"{name}.gz").write_bytes(gzip.compress(payload))
+            else:
+                (folder / name).write_bytes(payload)
+
+
+@pytest.mark.slow
+def test_mnist_classifier_on_small_idx_files(tmp_path):
+    """The whole mnist_classifier target on 360 synthetic 28x28 images, pooled 7x7 to 4x4 inputs."""
+    write_synthetic_mnist(tmp_path / "idx", n_train=300, n_test=60)
+    config = small_config(tmp_path)
+    data = yaml.safe_load(config.read_text())
+    data["datasets"] = {
+        "mnist": {
+            "loader": "mnist",
+            "path": "idx",
+            "downsample": 7,
+            "split": {"train": 0.714285714, "val": 0.142857143, "test": 0.142857143},
+            "scaling": "minmax_global",
+            "hidden": [4],
+            "training": {"epochs": 40, "patience": 40, "restarts": 1},
+        }
+    }
+    config.write_text(yaml.safe_dump(data))
+    result = snakemake(tmp_path, config, "mnist_classifier")
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = tmp_path / "results" / "mnist"
+    split = json.loads((out / "data" / "split.json").read_text())
+    assert split["sizes"] == {"train": 250, "val": 50, "test": 60}
+    assert split["meta"]["image_shape"] == [4, 4]
+    model = json.loads((out / "model" / "model.json").read_text())
+    assert model["layer_sizes"] == [16, 4, 3]
+    assert model["metrics"]["test_accuracy"] >= 0.9  # the quadrant blocks are easy to tell apart
+    summary = json.loads((out / "simulation" / "summary.json").read_text())
+    assert summary["n_test"] == 10 and summary["crn_nn_argmax_agreement"] == 1.0
+    for scheme in ("soloveichik2010", "cardelli2011_NM_noGC"):
+        assert json.loads((out / "dsd" / scheme / "verification.json").read_text())["verified"]
