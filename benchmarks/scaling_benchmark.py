@@ -2,8 +2,8 @@
 
 Runs every stage as a user (and the Snakemake rules) run it: one `dmp` CLI process per step, in a
 fresh work folder, and records per step the wall time, the CPU time and the peak resident memory
-of the process (os.wait4's rusage of that child: ru_maxrss, which covers the child and the
-processes it waited for). Steps:
+of the process (os.wait4's rusage of that process, run from a small launcher process: ru_maxrss,
+which covers the step and the processes it waited for). Steps:
 
     dmp dataset, dmp train, dmp crn (full + reduced),
     dmp evaluate (formal level, batched engine, --jobs 1) on the whole test set, full and reduced CRN,
@@ -50,11 +50,9 @@ import csv
 import json
 import os
 import platform
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -127,35 +125,51 @@ def mnist_standin(folder: Path, n_train: int, n_test: int, seed: int) -> dict[st
     }
 
 
+# A small Python process runs each step and reports that step's own rusage. Running the step
+# straight from this (larger) process would count this process's pages in the step's ru_maxrss:
+# Linux keeps the high-water mark of the forked image across exec.
+LAUNCHER = """
+import json, os, signal, subprocess, sys, time
+report, timeout, log, cmd = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4:]
+started = time.perf_counter()
+with open(log, "w") as fh:
+    proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+timed_out = False
+while True:
+    pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+    if pid:
+        break
+    if time.perf_counter() - started > timeout:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pid, status, usage = os.wait4(proc.pid, 0)
+        timed_out = True
+        break
+    time.sleep(0.02)
+seconds = time.perf_counter() - started
+proc.returncode = os.waitstatus_to_exitcode(status)
+record = {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "maxrss_kb": usage.ru_maxrss,
+          "exit": proc.returncode, "timed_out": timed_out}
+with open(report, "w") as fh:
+    json.dump(record, fh)
+"""
+
+
 def run_step(cmd: list[str], log: Path, timeout: float, cwd: Path) -> dict[str, Any]:
-    """Run one CLI step; wall and CPU seconds, peak RSS (MB) of the process tree it waited for."""
-    started = time.perf_counter()
-    with log.open("w") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True)
-    timed_out = False
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() - started > timeout:
-            os.killpg(proc.pid, signal.SIGKILL)  # the step's own process group (started above)
-            pid, status, usage = os.wait4(proc.pid, 0)
-            timed_out = True
-            break
-        time.sleep(0.02)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    """Run one CLI step; wall and CPU seconds, peak RSS (MB) of the step's process (and those it waited for)."""
+    report = log.with_suffix(".rusage.json")
+    subprocess.run([sys.executable, "-c", LAUNCHER, str(report), str(timeout), str(log), *cmd], cwd=cwd, check=True)
+    measured = json.loads(report.read_text())
     record = {
-        "seconds": round(seconds, 2),
-        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "seconds": round(measured["seconds"], 2),
+        "cpu_seconds": round(measured["cpu_seconds"], 2),
+        "peak_rss_mb": round(measured["maxrss_kb"] / 1024, 1),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
-    if timed_out:
+    if measured["timed_out"]:
         record["status"] = f"timed out after {timeout:g} s"
-    elif proc.returncode != 0:
+    elif measured["exit"] != 0:
         tail = log.read_text().strip().splitlines()[-1:] or [""]
-        record["status"] = f"failed (exit {proc.returncode}): {tail[0][:300]}"
+        record["status"] = f"failed (exit {measured['exit']}): {tail[0][:300]}"
     else:
         record["status"] = "ok"
     return record
@@ -338,25 +352,24 @@ class Benchmark:
                 if record["status"] != "ok":
                     stopped = f"the smaller {name} ({NETS[name]['layers']}) {record['status']}"
 
-    def fit(self) -> None:
-        stages = sorted({s for net in self.result["nets"].values() for s in net["stages"]})
-        fits = {}
-        for stage in stages:
-            points = [
-                (net["sizes"]["full_reactions"], net["stages"][stage])
-                for net in self.result["nets"].values()
-                if stage in net["stages"]
-                and net["stages"][stage]["status"] == "ok"
-                and "full_reactions" in net["sizes"]
-            ]
-            xs = [x for x, _ in points]
-            fits[stage] = {
-                "seconds": fit_power_law(xs, [r["seconds"] for _, r in points]),
-                "cpu_seconds": fit_power_law(xs, [max(r["cpu_seconds"], 1e-3) for _, r in points]),
-                "peak_rss_mb": fit_power_law(xs, [r["peak_rss_mb"] for _, r in points]),
-            }
-        self.result["fits"] = {"x": "reactions of the full formal CRN", "model": "y = prefactor * x^exponent", **fits}
-        self.save()
+
+def fit_all(result: dict[str, Any]) -> None:
+    """Power-law fits per step (seconds, CPU seconds, peak RSS) over the networks where the step finished."""
+    stages = sorted({s for net in result["nets"].values() for s in net["stages"]})
+    fits = {}
+    for stage in stages:
+        points = [
+            (net["sizes"]["full_reactions"], net["stages"][stage])
+            for net in result["nets"].values()
+            if stage in net["stages"] and net["stages"][stage]["status"] == "ok" and "full_reactions" in net["sizes"]
+        ]
+        xs = [x for x, _ in points]
+        fits[stage] = {
+            "seconds": fit_power_law(xs, [r["seconds"] for _, r in points]),
+            "cpu_seconds": fit_power_law(xs, [max(r["cpu_seconds"], 1e-3) for _, r in points]),
+            "peak_rss_mb": fit_power_law(xs, [r["peak_rss_mb"] for _, r in points]),
+        }
+    result["fits"] = {"x": "reactions of the full formal CRN", "model": "y = prefactor * x^exponent", **fits}
 
 
 def write_table(result: dict[str, Any], path: Path) -> None:
@@ -378,6 +391,7 @@ def write_table(result: dict[str, Any], path: Path) -> None:
 
 
 def plot(result: dict[str, Any], path: Path) -> None:
+    """Log-log: seconds and peak RSS per step against the full CRN's reactions; x marks a timed-out step."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -385,43 +399,62 @@ def plot(result: dict[str, Any], path: Path) -> None:
 
     nets = [n for n in result["nets"].values() if "full_reactions" in n["sizes"]]
     stages = sorted({s for n in nets for s in n["stages"] if s != "dataset"})
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
-    cmap = plt.get_cmap("tab20")
-    for k, stage in enumerate(stages):
-        color = cmap(k % 20)
+    families = ["train", "crn", "evaluate", "compile", "verify", "design"]
+    fig, axes = plt.subplots(1, 2, figsize=(14, 6))
+    for stage in stages:
+        family = stage.split("_")[0]
+        color = plt.get_cmap("tab10")(families.index(family) if family in families else 9)
+        style = "--" if stage.endswith(("reduced", "cardelli2011_NM_noGC")) else "-"
         for ax, key in zip(axes, ("seconds", "peak_rss_mb"), strict=True):
             pts = [(n["sizes"]["full_reactions"], n["stages"][stage]) for n in nets if stage in n["stages"]]
             ok = [(x, r[key]) for x, r in pts if r["status"] == "ok"]
             late = [(x, r[key]) for x, r in pts if r["status"].startswith("timed out")]
-            fit = result["fits"].get(stage, {}).get(key)
-            label = stage + (f" (b={fit['exponent']:.2f})" if fit else "")
+            fit = (result.get("fits", {}).get(stage) or {}).get(key)
+            label = stage + (f" (b = {fit['exponent']:.2f})" if fit else "")
             if ok:
-                ax.plot(*zip(*ok, strict=True), "o-", color=color, label=label, ms=4)
+                ax.plot(*zip(*ok, strict=True), "o" + style, color=color, label=label, ms=4)
             if late:
-                ax.plot(*zip(*late, strict=True), "x", color=color, ms=9, mew=2)
-    for ax, title, unit in zip(axes, ("wall time", "peak memory (RSS)"), ("seconds", "MB"), strict=True):
+                ax.plot(*zip(*late, strict=True), "x", color=color, ms=10, mew=2)
+    titles = ("wall time per dmp step", "peak memory (RSS) per dmp step")
+    for ax, title, unit in zip(axes, titles, ("seconds", "MB"), strict=True):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("reactions in the full formal CRN")
         ax.set_ylabel(unit)
-        ax.set_title(f"{title} per dmp step (x: timed out at the cap)")
+        ax.set_title(title + " (x: timed out at the cap)", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
         for n in nets:
             ax.axvline(n["sizes"]["full_reactions"], color="grey", lw=0.5, alpha=0.5)
             ax.annotate(
                 n["layers"],
-                (n["sizes"]["full_reactions"], 1),
+                (n["sizes"]["full_reactions"], 0.01),
                 xycoords=("data", "axes fraction"),
                 rotation=90,
-                va="top",
+                va="bottom",
                 ha="right",
                 fontsize=7,
                 color="grey",
             )
-    axes[1].legend(fontsize=7, loc="upper left", ncol=1)
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[1].legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), title="step (time b)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def report(result: dict[str, Any], out: Path) -> None:
+    """Fits, table and figure from the measured steps; prints the exponents."""
+    fit_all(result)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scaling.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_table(result, out / "scaling.tsv")
+    plot(result, out / "scaling.png")
+    print("\nfitted power laws (x = reactions of the full formal CRN): y ~ x^b")
+    for stage, fit in result["fits"].items():
+        if isinstance(fit, dict) and fit.get("seconds"):
+            rss = fit["peak_rss_mb"]["exponent"] if fit.get("peak_rss_mb") else float("nan")
+            print(f"  {stage:32s} seconds b = {fit['seconds']['exponent']:5.2f}   peak RSS b = {rss:5.2f}")
+    print(f"wrote {out / 'scaling.json'}, {out / 'scaling.tsv'}, {out / 'scaling.png'}")
 
 
 def main() -> int:
@@ -436,7 +469,13 @@ def main() -> int:
     parser.add_argument("--page-surcharge", type=float, default=PAGE_SURCHARGE, help="USD per PAGE-purified strand")
     parser.add_argument("--out-dir", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument("--work", help="work folder to keep (default: a temporary folder, removed afterwards)")
+    parser.add_argument(
+        "--replot", action="store_true", help="only redo fits, table and figure from OUT_DIR/scaling.json"
+    )
     args = parser.parse_args()
+    if args.replot:
+        report(json.loads((Path(args.out_dir) / "scaling.json").read_text()), Path(args.out_dir))
+        return 0
 
     names = [n.strip() for n in args.sizes.split(",") if n.strip()]
     unknown = [n for n in names if n not in NETS]
@@ -459,16 +498,7 @@ def main() -> int:
             bench.pipeline(name)
         if not args.skip_seq:
             bench.design(names)
-        bench.fit()
-        out = Path(args.out_dir)
-        write_table(bench.result, out / "scaling.tsv")
-        plot(bench.result, out / "scaling.png")
-    print("\nfitted power laws (x = reactions of the full formal CRN): seconds ~ x^b, peak RSS ~ x^b")
-    for stage, fit in bench.result["fits"].items():
-        if isinstance(fit, dict) and fit.get("seconds"):
-            rss = fit["peak_rss_mb"]["exponent"] if fit.get("peak_rss_mb") else float("nan")
-            print(f"  {stage:32s} time b = {fit['seconds']['exponent']:5.2f}   memory b = {rss:5.2f}")
-    print(f"wrote {out / 'scaling.json'}, {out / 'scaling.tsv'}, {out / 'scaling.png'}")
+        report(bench.result, Path(args.out_dir))
     return 0
 
 
