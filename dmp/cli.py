@@ -184,6 +184,10 @@ def cmd_verify(args: argparse.Namespace) -> None:
     else:
         summary = verify_all(args.dir)
     _print({k: v for k, v in summary.items() if k != "module_status"})
+    limits = summary.get("limits_reached") or []
+    if limits:
+        more = f" ({len(limits) - 1} more limit(s) reached)" if len(limits) > 1 else ""
+        raise DmpError(f"{args.dir}: not verified: {limits[0]['error']}{more}; see {args.dir}/verification.json")
     if not summary["verified"]:
         raise DmpError(
             f"{args.dir}: not verified; see {args.dir}/verification.json (failed modules: "
@@ -274,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("design", help="design and score one sequence candidate for a compiled DSD folder")
-    p.add_argument("dir", help="folder written by `dmp compile` (system.json)")
+    p.add_argument("dir", help="folder written by `dmp compile` and verified by `dmp verify`, or a PIL file")
     p.add_argument("--candidate", type=int, required=True, help="candidate index K (its seed derives from it)")
     p.add_argument("--out", required=True, help="sequence folder; writes OUT/candidates/K.json")
     with_config(p, False)
@@ -283,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("select", help="rank sequence candidates; write sequences, scores, report, order sheets")
     p.add_argument("dir", help="sequence folder holding candidates/0..N-1.json")
     p.add_argument("--candidates", type=int, required=True, metavar="N", help="number of candidates to rank")
-    p.add_argument("--dsd", help="the compiled DSD folder (default: the one the candidates record)")
+    p.add_argument("--dsd", help="the DSD folder or PIL file (default: the one the candidates record)")
     with_config(p, False)
     p.set_defaults(func=cmd_select)
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from dmp.config import config_hash, dataset_config, resolve_path, stage_settings
-from dmp.crn.io import read_crn, write_crn
+from dmp.crn.io import read_crn, require_known_species, write_crn
 from dmp.errors import DmpError
 from dmp.fileio import provenance, write_tsv
 
@@ -51,7 +51,7 @@ def check_dataset(config: dict[str, Any], dataset: str) -> None:
 
 
 def _read_split(data_dir: str | Path) -> tuple[dict[str, Any], dict[str, tuple[np.ndarray, np.ndarray]]]:
-    from dmp.datasets import read_part
+    from dmp.datasets import read_part, require_two_classes
 
     data_dir = Path(data_dir)
     try:
@@ -64,6 +64,7 @@ def _read_split(data_dir: str | Path) -> tuple[dict[str, Any], dict[str, tuple[n
         if features != record["features"]:
             raise DmpError(f"{data_dir / (part + '.csv')}: feature columns differ from split.json")
         parts[part] = (X, y)
+    require_two_classes(data_dir / "train.csv", parts["train"][1], record["classes"])
     return record, parts
 
 
@@ -211,6 +212,7 @@ def simulate_file(
     from dmp.sim.gillespy import simulate_ode, simulate_ssa
 
     crn = read_crn(crn_path)
+    require_known_species(crn, str(crn_path))
     if method == "ode":
         trajectory = simulate_ode(crn, t_end, points)
     else:

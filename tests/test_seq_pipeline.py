@@ -45,6 +45,8 @@ def compiled(tmp_path_factory):
     crn.write_text("A -> B\nA @initial 1\n")
     result = run_dmp("compile", crn, "--scheme", "soloveichik2010", "--out", folder / "dsd")
     assert result.returncode == 0, result.stderr
+    result = run_dmp("verify", folder / "dsd")  # `dmp design` takes verified systems only
+    assert result.returncode == 0, result.stderr
     return folder / "dsd"
 
 
