@@ -55,8 +55,10 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
     scheme = get_scheme(scheme_name, lengths)
     bad = invalid_formal_names(crn.species)
     if bad:
+        # Name the first line that uses it: a reaction's line, else its concentration statement.
+        line = next((r.line for r in crn.reactions if bad[0] in r.species() and r.line), crn.lines.get(bad[0]))
         raise SchemeError(
-            f"{source}: species {bad[0]} is not a valid formal species name for DNA compilation "
+            f"{source}{f':{line}' if line else ''}: species {bad[0]} is not a valid formal species name for DNA compilation "
             "(letters, digits, '_', starting with a letter other than f, i, w)"
         )
     if crn.constant:

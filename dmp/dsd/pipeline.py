@@ -221,7 +221,7 @@ def verify_modules(system: DSDSystem, indices: list[int], settings: dict[str, An
                 verdict["same_shape_as"] = f"r{first}"
             else:
                 formal = [[list(module.reaction[0]), list(module.reaction[1])]]
-                with _time_limit(options["verification"]["timeout_s"], f"module r{index}"):
+                with _time_limit(options["verification"]["timeout_s"], f"module r{index} ({module.source})"):
                     verdict = check(formal, enumerated, system, methods, patterns)
                 verified_shapes[canon.text] = (index, canon, verdict)
             entry.update(verdict)
