@@ -245,6 +245,17 @@ def test_bad_training_table(tmp_path, train, message):
     assert nothing_written(tmp_path / "model")
 
 
+def test_malformed_split_record(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    write(data / "split.json", '{"features": ["a", "b"],\n "classes": [\n')
+    path = config(tmp_path / "config.yaml", {})
+    out = tmp_path / "model" / "model.json"
+    result = run_dmp("train", "--config", path, "--dataset", "t", "--data-dir", data, "--out", out)
+    assert one_line_error(result).startswith(f"{data / 'split.json'}:3: invalid JSON: ")
+    assert nothing_written(tmp_path / "model")
+
+
 # ---------------------------------------------------------------------------- model files
 
 

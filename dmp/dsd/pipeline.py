@@ -40,7 +40,7 @@ from dmp.dsd.schemes import SchemeError
 from dmp.dsd.tables import write_pil, write_tables
 from dmp.dsd.verification import check, check_whole, signal_interpretation, signal_patterns
 from dmp.errors import DmpError, LimitReached
-from dmp.fileio import provenance, write_json, write_text
+from dmp.fileio import provenance, read_json, write_json, write_text
 
 VERIFY_DEFAULTS: dict[str, Any] = STAGE_DEFAULTS["dsd"]["verification"]
 SYSTEM_FILE = "system.json"
@@ -453,10 +453,7 @@ def collect_chunks(out_dir: str | Path, chunks: int) -> dict[str, Any]:
     results = []
     for k in range(chunks):
         path = Path(out_dir) / "chunks" / f"{k}-of-{chunks}.json"
-        try:
-            results.append(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            raise DmpError(f"{path}: not found; run `dmp verify {out_dir} --chunk {k} --of {chunks}` first") from None
+        results.append(read_json(path, f"not found; run `dmp verify {out_dir} --chunk {k} --of {chunks}` first"))
     return collect(out_dir, results)
 
 
