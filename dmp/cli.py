@@ -167,6 +167,10 @@ def cmd_compile(args: argparse.Namespace) -> None:
     settings, config = _settings(args, "dsd")
     if args.backend:
         settings["backend"] = args.backend
+    if args.species:
+        from dmp.crn.translate import SpeciesMap
+
+        settings["inputs"] = SpeciesMap.load(args.species).input_species()
     _print(compile_dsd(args.crn, args.scheme, args.out, settings, config))
 
 
@@ -267,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", required=True, help="translation scheme: soloveichik2010 or cardelli2011_NM_noGC")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--backend", choices=["dmp", "nuskell"], help="who translates (default: dsd.backend or dmp)")
+    p.add_argument("--species", help="species.json of a network CRN: only its input species are supplied as inputs")
     with_config(p, False)
     p.set_defaults(func=cmd_compile)
 

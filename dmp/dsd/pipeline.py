@@ -54,6 +54,7 @@ def _settings(settings: dict[str, Any] | None) -> dict[str, Any]:
     settings = dict(settings or {})
     return {
         **{k: settings.get(k, v) for k, v in COMPILE_DEFAULTS.items()},
+        "inputs": settings.get("inputs"),  # the species map's input species, when given
         "enumeration": {**ENUMERATION_DEFAULTS, **settings.get("enumeration", {})},
         "verification": {**VERIFY_DEFAULTS, **settings.get("verification", {})},
     }
