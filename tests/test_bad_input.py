@@ -334,6 +334,11 @@ def test_enumeration_limit_stops_the_module_and_the_run_says_so(tmp_path):
     assert report["modules"][0]["limit"] == {"limit": "dsd.enumeration.max_complex_count", "value": 10}
     assert report["whole"]["verified"] is False
     assert json.loads((out / "summary.json").read_text())["verified"] is False
+    # The workflow's collect step (--warn-only) keeps the report and exits 0 with the same line as a warning.
+    warned = run_dmp("verify", out, "--collect", 1, "--warn-only")
+    assert warned.returncode == 0
+    assert [x for x in warned.stderr.splitlines() if x.strip()] == [f"dmp: warning: {line}"]
+    assert json.loads((out / "verification.json").read_text())["verified"] is False
 
     # The sequence stage refuses the folder, naming the limit.
     seq = tmp_path / "seq"

@@ -21,6 +21,7 @@ TIMED = {
     "summary.json",  # stage summaries carry wall times
     "summary.html",
     "pattern.json",
+    "system.json",  # compile_seconds
 }
 
 
@@ -30,6 +31,8 @@ def digests(results: Path) -> dict[str, str]:
     for path in sorted(results.rglob("*")):
         rel = path.relative_to(results)
         if not path.is_file() or rel.parts[1] in ("logs",) or path.name in TIMED or path.name.endswith(".tmp"):
+            continue
+        if rel.parts[1] == "dsd" and "chunks" in rel.parts:  # per-module verification seconds
             continue
         out[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
