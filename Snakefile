@@ -108,6 +108,7 @@ rule all:
     input:
         [classifier_outputs(d) for d in DATASETS if d not in MISSING],
     default_target: True
+    localrule: True
 
 
 for _dataset in DATASETS:
@@ -119,6 +120,7 @@ for _dataset in DATASETS:
                 f"{_dataset}_classifier"
             params:
                 dataset=_dataset,
+            localrule: True
             shell:
                 "{DMP} dataset --check --config {CONFIG:q} --dataset {params.dataset}"
 
@@ -129,3 +131,4 @@ for _dataset in DATASETS:
                 f"{_dataset}_classifier"
             input:
                 classifier_outputs(_dataset),
+            localrule: True

@@ -167,6 +167,10 @@ def cmd_compile(args: argparse.Namespace) -> None:
     settings, config = _settings(args, "dsd")
     if args.backend:
         settings["backend"] = args.backend
+    if args.species:
+        from dmp.crn.translate import SpeciesMap
+
+        settings["inputs"] = SpeciesMap.load(args.species).input_species()
     _print(compile_dsd(args.crn, args.scheme, args.out, settings, config))
 
 
@@ -184,12 +188,23 @@ def cmd_verify(args: argparse.Namespace) -> None:
     else:
         summary = verify_all(args.dir)
     _print({k: v for k, v in summary.items() if k != "module_status"})
-    if not summary["verified"]:
-        raise DmpError(
+    limits = summary.get("limits_reached") or []
+    problem = None
+    if limits:
+        more = f" ({len(limits) - 1} more limit(s) reached)" if len(limits) > 1 else ""
+        problem = f"{args.dir}: not verified: {limits[0]['error']}{more}; see {args.dir}/verification.json"
+    elif not summary["verified"]:
+        problem = (
             f"{args.dir}: not verified; see {args.dir}/verification.json (failed modules: "
             f"{', '.join(summary['failed_modules']) or 'none'}, crosstalk verified: "
             f"{summary['crosstalk_verified']}, whole verified: {summary['whole_verified']})"
         )
+    if problem and args.warn_only:
+        # The workflow keeps verification.json (Snakemake deletes a failed job's outputs) and
+        # `dmp design` refuses the unverified folder, so the run still fails, one stage later.
+        print(f"dmp: warning: {problem}", file=sys.stderr)
+    elif problem:
+        raise DmpError(problem)
 
 
 def cmd_design(args: argparse.Namespace) -> None:
@@ -263,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", required=True, help="translation scheme: soloveichik2010 or cardelli2011_NM_noGC")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--backend", choices=["dmp", "nuskell"], help="who translates (default: dsd.backend or dmp)")
+    p.add_argument("--species", help="species.json of a network CRN: only its input species are supplied as inputs")
     with_config(p, False)
     p.set_defaults(func=cmd_compile)
 
@@ -271,10 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk", type=int, help="run only chunk K (0-based) of the modules ...")
     p.add_argument("--of", type=int, help="... out of N chunks; writes DIR/chunks/K-of-N.json")
     p.add_argument("--collect", type=int, metavar="N", help="combine the N chunk results into the outputs")
+    p.add_argument(
+        "--warn-only",
+        action="store_true",
+        help="an unverified system is a warning (exit 0), not an error; verification.json records it either way",
+    )
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("design", help="design and score one sequence candidate for a compiled DSD folder")
-    p.add_argument("dir", help="folder written by `dmp compile` (system.json)")
+    p.add_argument("dir", help="folder written by `dmp compile` and verified by `dmp verify`, or a PIL file")
     p.add_argument("--candidate", type=int, required=True, help="candidate index K (its seed derives from it)")
     p.add_argument("--out", required=True, help="sequence folder; writes OUT/candidates/K.json")
     with_config(p, False)
@@ -283,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("select", help="rank sequence candidates; write sequences, scores, report, order sheets")
     p.add_argument("dir", help="sequence folder holding candidates/0..N-1.json")
     p.add_argument("--candidates", type=int, required=True, metavar="N", help="number of candidates to rank")
-    p.add_argument("--dsd", help="the compiled DSD folder (default: the one the candidates record)")
+    p.add_argument("--dsd", help="the DSD folder or PIL file (default: the one the candidates record)")
     with_config(p, False)
     p.set_defaults(func=cmd_select)
 

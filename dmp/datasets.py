@@ -103,20 +103,37 @@ def _require_file(path: Path, what: str, hint: str) -> Path:
     return path
 
 
-def load_virus(folder: str | Path) -> Dataset:
-    """GSE73072 virus classifier data: 698 samples x 10 probes, 4 labels."""
+_PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _read_csv(path: Path, **options: Any) -> Any:
+    """pandas.read_csv with its errors as one DataError naming the file (and line, for ragged rows)."""
     import pandas as pd
 
+    try:
+        return pd.read_csv(path, **options)
+    except pd.errors.ParserError as exc:
+        match = _PANDAS_FIELDS.search(str(exc))
+        if match:
+            expected, line, saw = match.groups()
+            raise DataError(f"{path}:{line}: row has {saw} fields; the header has {expected}") from None
+        raise DataError(f"{path}: cannot read CSV: {str(exc).splitlines()[0]}") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: empty file (expected a CSV table with a header row)") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a text file (UTF-8 CSV expected)") from None
+
+
+def load_virus(folder: str | Path, key: str = "datasets.<name>.path") -> Dataset:
+    """GSE73072 virus classifier data: 698 samples x 10 probes, 4 labels."""
+
     folder = Path(folder)
-    hint = "set datasets.<name>.path in config.yaml to the folder holding the GSE73072 tables"
+    hint = f"set {key} in config.yaml to the folder holding the GSE73072 tables"
     if not folder.is_dir():
         raise DataError(f"{folder}: virus data folder not found; {hint}")
     labels_path = _require_file(folder / VIRUS_LABELS_FILE, "expression/label table", hint)
     samples_path = _require_file(folder / VIRUS_SAMPLES_FILE, "sample table", hint)
-    try:
-        table = pd.read_csv(labels_path, index_col=0)
-    except Exception as exc:  # pandas raises many types for malformed CSV
-        raise DataError(f"{labels_path}: cannot read CSV: {exc}") from None
+    table = _read_csv(labels_path, index_col=0)
     if table.shape[0] < 2:
         raise DataError(f"{labels_path}: expected probe rows followed by one label row")
     label_row = table.iloc[-1]
@@ -127,7 +144,7 @@ def load_virus(folder: str | Path) -> Dataset:
     except ValueError:
         raise DataError(f"{labels_path}: expression rows must be numeric (probe rows before the label row)") from None
 
-    samples = pd.read_csv(samples_path)
+    samples = _read_csv(samples_path)
     if not {"Accession", "Title"} <= set(samples.columns):
         raise DataError(f"{samples_path}: expected columns 'Accession' and 'Title'")
     titles = dict(zip(samples["Accession"], samples["Title"], strict=True))
@@ -135,7 +152,7 @@ def load_virus(folder: str | Path) -> Dataset:
     studies: dict[str, dict[int, tuple[float, float, float]]] = {}
     for study in VIRUS_STUDIES:
         path = _require_file(folder / f"icml2020dataset_GSE73072_{study}.csv", f"study table {study}", hint)
-        frame = pd.read_csv(path)
+        frame = _read_csv(path)
         if frame.shape[1] < 6:
             raise DataError(f"{path}: expected 6 columns (subject, sham, symptomatic, infected, onset, offset)")
         studies[study] = {
@@ -437,7 +454,7 @@ def load_dataset(settings: dict[str, Any], path: Path | None, name: str = "<name
     if loader == "virus":
         if path is None:
             raise DataError(f"virus: datasets.{name}.path is not set; point it at the GSE73072 tables folder")
-        dataset = load_virus(path)
+        dataset = load_virus(path, f"datasets.{name}.path")
     elif loader == "iris":
         dataset = load_iris()
     elif loader == "digits":
@@ -462,9 +479,16 @@ def check_dataset(dataset: Dataset) -> None:
         raise DataError(f"{dataset.name}: non-finite value in example {row}, feature {dataset.features[col]}")
     present = np.unique(y)
     if len(present) < 2:
-        raise DataError(
-            f"{dataset.name}: the labels hold a single class ({dataset.classes[present[0]]}); need at least two"
-        )
+        where = dataset.meta.get("source") or dataset.name
+        raise DataError(f"{where}: the labels hold a single class ({dataset.classes[present[0]]}); need at least two")
+
+
+def require_two_classes(path: str | Path, y: np.ndarray, classes: list[str]) -> None:
+    """A training table whose label column holds one class cannot train a classifier."""
+    present = np.unique(y)
+    if len(present) < 2:
+        only = classes[present[0]] if len(present) else "none"
+        raise DataError(f"{path}: the label column holds a single class ({only}); training needs at least two")
 
 
 # ---------------------------------------------------------------------------- split
@@ -565,12 +589,10 @@ def read_part(
     path: str | Path, classes: list[str] | None = None
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Read a part CSV written by `write_split`: features, integer labels, feature names, classes."""
-    import pandas as pd
-
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: data table not found; run the dataset stage first")
-    frame = pd.read_csv(path)
+    frame = _read_csv(path)
     if frame.columns[0] != "label":
         raise DataError(f"{path}: first column must be 'label'")
     features = [str(c) for c in frame.columns[1:]]

@@ -23,3 +23,17 @@ class ConfigError(DmpError):
 
 class DataError(DmpError):
     """Missing or malformed dataset files."""
+
+
+class LimitReached(DmpError):
+    """A configured resource limit stopped a step; names the limit, its value and how to raise it."""
+
+    def __init__(self, what: str, key: str, value: object, detail: str = "") -> None:
+        self.what = what
+        self.key = key
+        self.value = value
+        note = f" ({detail})" if detail else ""
+        super().__init__(f"{what}: limit reached: {key}={value}{note}; raise {key} in config.yaml")
+
+    def to_json(self) -> dict[str, object]:
+        return {"limit": self.key, "value": self.value}

@@ -83,3 +83,18 @@ def provenance(config_hash: str | None = None, seed: int | None = None) -> dict[
     if seed is not None:
         record["seed"] = seed
     return record
+
+
+def read_json(path: str | os.PathLike[str], missing: str = "not found") -> Any:
+    """Read a JSON file a step depends on; a missing or malformed file is one DmpError line with file:line."""
+    from dmp.errors import DmpError
+
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DmpError(f"{path}: {missing}") from None
+    except UnicodeDecodeError:
+        raise DmpError(f"{path}: not a text file (JSON expected)") from None
+    except json.JSONDecodeError as exc:
+        raise DmpError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None

@@ -7,16 +7,15 @@ happen inside the step that needs them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from dmp.config import config_hash, dataset_config, resolve_path, stage_settings
-from dmp.crn.io import read_crn, write_crn
+from dmp.crn.io import read_crn, require_known_species, write_crn
 from dmp.errors import DmpError
-from dmp.fileio import provenance, write_tsv
+from dmp.fileio import provenance, read_json, write_tsv
 
 STAGE_SEED_DEFAULT = 2020  # the schema's default `seed`, for commands run without a config
 
@@ -51,19 +50,20 @@ def check_dataset(config: dict[str, Any], dataset: str) -> None:
 
 
 def _read_split(data_dir: str | Path) -> tuple[dict[str, Any], dict[str, tuple[np.ndarray, np.ndarray]]]:
-    from dmp.datasets import read_part
+    from dmp.datasets import read_part, require_two_classes
 
     data_dir = Path(data_dir)
-    try:
-        record = json.loads((data_dir / "split.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DmpError(f"{data_dir / 'split.json'}: not found; run the dataset stage first") from None
+    record = read_json(data_dir / "split.json", "not found; run the dataset stage first")
+    missing = [k for k in ("features", "classes", "scaling") if k not in record]
+    if missing:
+        raise DmpError(f"{data_dir / 'split.json'}: missing key {missing[0]!r}; rerun the dataset stage")
     parts = {}
     for part in ("train", "val", "test"):
         X, y, features, _ = read_part(data_dir / f"{part}.csv", record["classes"])
         if features != record["features"]:
             raise DmpError(f"{data_dir / (part + '.csv')}: feature columns differ from split.json")
         parts[part] = (X, y)
+    require_two_classes(data_dir / "train.csv", parts["train"][1], record["classes"])
     return record, parts
 
 
@@ -211,6 +211,7 @@ def simulate_file(
     from dmp.sim.gillespy import simulate_ode, simulate_ssa
 
     crn = read_crn(crn_path)
+    require_known_species(crn, str(crn_path))
     if method == "ode":
         trajectory = simulate_ode(crn, t_end, points)
     else:

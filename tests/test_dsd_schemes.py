@@ -81,6 +81,21 @@ def test_fuel_concentration_is_excess_over_largest_signal():
     assert system.meta["inputs"] == ["A"]
 
 
+def test_declared_inputs_leave_an_unproduced_hidden_rail_at_zero():
+    # A hidden neuron with no incoming weight and bias -0.3: its plus rail Hp is consumed by the
+    # ReLU reaction but nothing produces it. In the formal CRN it stays at 0, so ReLU(-0.3) = 0;
+    # supplying it like an input (1 unit) would make the neuron output 0.7.
+    crn = parse_crn("X -> Y; Hp + Hm -> Hm; Hm @initial 0.3")
+    options = {"unit_nM": 10, "fuel_excess": 4, "input_units": 1}
+    guessed = compile_crn(crn, "soloveichik2010", options).system
+    assert guessed.meta["inputs"] == ["X", "Hp"]  # without a species map: every unproduced source
+    system = compile_crn(crn, "soloveichik2010", {**options, "inputs": ["X"]}).system
+    assert system.meta["inputs"] == ["X"]
+    assert system.complexes["X"].concentration == 10.0
+    assert system.complexes["Hp"].concentration == 0.0
+    assert system.complexes["Hm"].concentration == 3.0
+
+
 @pytest.mark.parametrize(
     "kernel",
     ["a( b( + ) ) c*", "x( y + z( + ) ) w", "a b c", "a( + b( c + ) ) d"],

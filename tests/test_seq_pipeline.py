@@ -45,6 +45,8 @@ def compiled(tmp_path_factory):
     crn.write_text("A -> B\nA @initial 1\n")
     result = run_dmp("compile", crn, "--scheme", "soloveichik2010", "--out", folder / "dsd")
     assert result.returncode == 0, result.stderr
+    result = run_dmp("verify", folder / "dsd")  # `dmp design` takes verified systems only
+    assert result.returncode == 0, result.stderr
     return folder / "dsd"
 
 
@@ -258,3 +260,21 @@ def test_domain_search_respects_alphabet_gc_and_motifs(compiled):
     strands = [design.strand(i.domains) for i in strand_infos(system)]
     assert not any(m in s for s in strands for m in spec.forbidden)
     assert design_domains(system, fixed, spec, seed=2).domains == design.domains
+
+
+def test_design_and_select_for_a_pil_file(tmp_path):
+    """A hand-written PIL system (no compile, no verification): one signal strand and one gate."""
+    pil = tmp_path / "gate.pil"
+    pil.write_text("length t = 7\nlength b = 15\nlength c = 15\nA = t b\nG = t( b( + c ) )\n")
+    out = tmp_path / "seq"
+    result = run_dmp("design", pil, "--candidate", 0, "--out", out)
+    assert result.returncode == 0, result.stderr
+    result = run_dmp("select", out, "--candidates", 1)
+    assert result.returncode == 0, result.stderr
+    rows = {row["name"]: row for row in read_tsv(out / "strands.tsv")}
+    # Two distinct strands: A = t b (also the gate's top strand) and the gate's base strand c b* t*.
+    assert set(rows) == {"A", "G_s2"}
+    assert len(rows["A"]["sequence"]) == 7 + 15 and len(rows["G_s2"]["sequence"]) == 15 + 15 + 7
+    assert rows["G_s2"]["sequence"].endswith(revcomp(rows["A"]["sequence"]))
+    domains = {row["domain"]: row for row in read_tsv(out / "domains.tsv")}
+    assert domains["t"]["kind"] == "toehold" and domains["b"]["kind"] == "long"

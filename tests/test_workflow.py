@@ -16,6 +16,7 @@ from dmp.fileio import read_tsv
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+PROFILES = ("default", "local", "slurm")
 
 
 def small_config(tmp_path: Path) -> Path:
@@ -69,8 +70,9 @@ def snakemake(tmp_path: Path, config: Path, *targets: str, extra=()):
 
 
 def test_small_pipeline_end_to_end(tmp_path):
+    """The whole iris_classifier target through the local profile (keep-going, memory cap)."""
     config = small_config(tmp_path)
-    result = snakemake(tmp_path, config, "iris_classifier")
+    result = snakemake(tmp_path, config, "iris_classifier", extra=["--profile", str(ROOT / "profiles" / "local")])
     assert result.returncode == 0, result.stderr[-3000:]
     out = tmp_path / "results" / "iris"
     summary = json.loads((out / "simulation" / "summary.json").read_text())
@@ -117,6 +119,85 @@ def test_small_pipeline_end_to_end(tmp_path):
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
+def test_profiles_parse_as_snakemake_options():
+    profiles = {name: yaml.safe_load((ROOT / "profiles" / name / "config.yaml").read_text()) for name in PROFILES}
+    assert profiles["default"]["rerun-incomplete"] is True  # an interrupted run resumes on a plain rerun
+    assert profiles["local"]["cores"] == "all"
+    slurm = profiles["slurm"]
+    assert slurm["executor"] == "slurm" and slurm["jobs"] >= 10
+    assert {"slurm_account", "slurm_partition", "mem_mb", "runtime"} <= set(slurm["default-resources"])
+    # set-resources may only name rules the workflow has.
+    rules = {
+        line.split()[1].rstrip(":")
+        for path in (ROOT / "workflow" / "rules").glob("*.smk")
+        for line in path.read_text().splitlines()
+        if line.startswith("rule ")
+    }
+    assert set(slurm["set-resources"]) <= rules
+
+
+def test_slurm_profile_plans_every_job_with_its_resources(tmp_path):
+    """A dry run with the SLURM executor plans the virus jobs, each sized by its rule or the profile."""
+    result = subprocess.run(
+        [
+            *SNAKEMAKE,
+            "-n",
+            "virus_classifier",
+            "--profile",
+            str(ROOT / "profiles" / "slurm"),
+            "--directory",
+            str(tmp_path),
+            "-s",
+            str(ROOT / "Snakefile"),
+            "--configfile",
+            str(ROOT / "config.yaml"),
+            "--replace-workflow-config",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = result.stdout
+    # Hand count for the repository config: 2 schemes, dsd.chunks = 2, simulation.chunks = 2,
+    # 2 formal CRNs, seq.candidates = 3.
+    expected = {
+        "dataset": 1,
+        "train": 1,
+        "crn": 1,
+        "evaluate_chunk": 4,
+        "evaluate_collect": 2,
+        "dna_evaluate_chunk": 4,
+        "dna_evaluate_collect": 2,
+        "agreement": 1,
+        "ssa": 1,
+        "rates": 1,
+        "dsd_compile": 2,
+        "dsd_verify_chunk": 4,
+        "dsd_collect": 2,
+        "seq_design": 6,
+        "seq_select": 2,
+        "virus_classifier": 1,
+    }
+    stats = text[text.index("Job stats:") :].split("\n")
+    counts = {}
+    for line in stats[3:]:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        counts[parts[0]] = int(parts[1])
+    assert counts == {**expected, "total": sum(expected.values())}
+    # Per job: the rule's declared memory and runtime, or the profile's set-resources override.
+    resources = {}
+    for block in text.split("\nrule ")[1:]:
+        name = block.split(":", 1)[0]
+        line = next(line for line in block.splitlines() if line.strip().startswith("resources:"))
+        resources[name] = dict(item.strip().split("=", 1) for item in line.split(":", 1)[1].split(","))
+    assert resources["dsd_verify_chunk"]["mem_mb"] == "4000"  # declared by the rule
+    assert resources["train"]["runtime"] == "240"  # raised by the profile's set-resources
+    assert resources["dsd_compile"]["mem_mb"] == "8000"
+    assert all("mem_mb" in r and "runtime" in r and "slurm_account" in r for r in resources.values())
+
+
 def test_command_line_overrides_are_refused(tmp_path):
     config = small_config(tmp_path)
     result = snakemake(tmp_path, config, "iris_classifier", extra=["-n", "--config", "seed=3"])
@@ -160,7 +241,7 @@ def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
         ("dsd_compile", 8),
         ("dsd_verify_chunk", 16),
         ("dsd_collect", 8),
-        ("seq_design", 24),  # 2 schemes x seq.candidates (3)
+        ("seq_design", 16),  # 2 schemes x seq.candidates: 3 for virus and iris, 1 for digits and pattern
         ("seq_select", 8),
         ("draw_pattern", 1),
     ):
@@ -194,7 +275,7 @@ def test_mnist_target_without_files_fails_in_one_line_and_leaves_others_alone(tm
         assert "results/mnist" not in planned.stdout and "results/iris" in planned.stdout
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_virus_classifier_full(tmp_path):
     """The README's main job on the repository config, order sheets included."""
     result = subprocess.run(

@@ -78,6 +78,7 @@ def _parse_statement(text: str, source: str, line: int, crn: CRN) -> None:
         if name in crn.initial or name in crn.constant:
             raise CRNSyntaxError(source, line, f"concentration of {name} given twice")
         (crn.constant if match["mode"] in ("constant", "c") else crn.initial)[name] = value
+        crn.lines[name] = line
         return
 
     rate_text = ""
@@ -137,6 +138,20 @@ def parse_crn(text: str, source: str = "<string>") -> CRN:
     if not crn.reactions and not crn.initial and not crn.constant:
         raise CRNSyntaxError(source, 1, "no reactions or concentrations found")
     return crn
+
+
+def require_known_species(crn: CRN, source: str) -> None:
+    """Refuse a concentration for a species that no reaction uses (most likely a misspelt name).
+
+    Such a species changes nothing in a simulation and becomes a strand that no gate reads in
+    a DNA compilation, so the user's intended input would silently be zero.
+    """
+    used = {name for reaction in crn.reactions for name in reaction.reactants + reaction.products}
+    for name in list(crn.initial) + list(crn.constant):
+        if name not in used:
+            raise CRNSyntaxError(
+                source, crn.lines.get(name, 0), f"species {name} has a concentration but takes part in no reaction"
+            )
 
 
 def read_crn(path: str | Path) -> CRN:

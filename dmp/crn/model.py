@@ -53,6 +53,8 @@ class CRN:
     reactions: list[Reaction] = field(default_factory=list)
     initial: dict[str, float] = field(default_factory=dict)
     constant: dict[str, float] = field(default_factory=dict)
+    # Source line of each concentration statement, for error messages (filled by the reader).
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def species(self) -> list[str]:

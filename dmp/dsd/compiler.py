@@ -33,14 +33,23 @@ class Compiled:
     inputs: list[str]
 
 
-def input_species(crn: CRN) -> list[str]:
-    """Species some reaction consumes, none produces, and that start at zero: the network's inputs."""
+def input_species(crn: CRN, declared: list[str] | None = None) -> list[str]:
+    """Species some reaction consumes, none produces, and that start at zero: the network's inputs.
+
+    `declared` (the species map's input species) narrows this to the network's real inputs: a
+    hidden rail that no reaction produces (a neuron whose incoming weights are all zero) also
+    starts at zero and must stay there, not be supplied like an input.
+    """
     produced = {p for r in crn.reactions for p in r.products}
     consumed = [s for r in crn.reactions for s in r.reactants]
+    allowed = None if declared is None else set(declared)
     return [
         s
         for s in dict.fromkeys(consumed)
-        if s not in produced and crn.initial.get(s, 0.0) == 0.0 and s not in crn.constant
+        if s not in produced
+        and crn.initial.get(s, 0.0) == 0.0
+        and s not in crn.constant
+        and (allowed is None or s in allowed)
     ]
 
 
@@ -55,8 +64,10 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
     scheme = get_scheme(scheme_name, lengths)
     bad = invalid_formal_names(crn.species)
     if bad:
+        # Name the first line that uses it: a reaction's line, else its concentration statement.
+        line = next((r.line for r in crn.reactions if bad[0] in r.species() and r.line), crn.lines.get(bad[0]))
         raise SchemeError(
-            f"{source}: species {bad[0]} is not a valid formal species name for DNA compilation "
+            f"{source}{f':{line}' if line else ''}: species {bad[0]} is not a valid formal species name for DNA compilation "
             "(letters, digits, '_', starting with a letter other than f, i, w)"
         )
     if crn.constant:
@@ -71,7 +82,7 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
             raise SchemeError(f"{source}: {crn.describe(index)}: scheme {scheme.name} cannot implement it: {reason}")
 
     split, splits, origin = split_fan_out(crn, int(options["max_products"]))
-    inputs = input_species(split)
+    inputs = input_species(split, options.get("inputs"))
     unit = float(options["unit_nM"])
     largest = max([float(options["input_units"]), *split.initial.values()], default=1.0)
     fuel_nM = float(math.ceil(float(options["fuel_excess"]) * largest * unit))  # whole nM, rounded up

@@ -12,6 +12,7 @@ return for the module itself (rates depend on domain lengths only, which are kep
 from __future__ import annotations
 
 import gc
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,14 +21,30 @@ from typing import Any
 from dmp.config import STAGE_DEFAULTS
 from dmp.dsd.kernel import canonical_kernel, rename_kernel
 from dmp.dsd.model import Complex, base_domain
-from dmp.errors import DmpError
+from dmp.errors import LimitReached
 
 # Peppercorn settings: the config's dsd.enumeration defaults; remote toeholds stay allowed.
 ENUMERATION_DEFAULTS: dict[str, Any] = {**STAGE_DEFAULTS["dsd"]["enumeration"], "reject_remote": False}
 
 
-class EnumerationLimitError(DmpError):
+class EnumerationLimitError(LimitReached):
     """Peppercorn hit a configured limit; the message names it and how to raise it."""
+
+
+class _Dropped(logging.Handler):
+    """Counts the reactions peppercorn drops because a product exceeds max_complex_size.
+
+    Peppercorn does not stop at that limit: it logs a warning and leaves the reaction out, so
+    the enumeration would look complete while missing reactions. dmp treats it as a limit hit.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "max-complex-size" in record.getMessage():
+            self.count += 1
 
 
 @dataclass
@@ -167,12 +184,26 @@ def _run(
     """Enumerate, condense, and copy the result out of peppercorn's objects (then free them if `clear`)."""
     from peppercornenumerator.enumerator import Enumerator, PolymerizationError
     from peppercornenumerator.objects import clear_memory
+    from peppercornenumerator.utils import PeppercornUsageError
 
     enumerator = Enumerator(initial, reactions, named_complexes=named)
+    logger = logging.getLogger("peppercornenumerator.enumerator")
+    dropped = _Dropped()
+    logger.addHandler(dropped)
+    level = logger.level
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)
     try:
         for key in ("max_complex_size", "max_complex_count", "max_reaction_count", "release_cutoff", "reject_remote"):
             setattr(enumerator, key, options[key])
         enumerator.enumerate()
+        if dropped.count:
+            raise EnumerationLimitError(
+                what,
+                "dsd.enumeration.max_complex_size",
+                options["max_complex_size"],
+                f"peppercorn left out {dropped.count} reaction(s) whose products have more strands",
+            )
         enumerator.condense()
         result = Enumerated()
         for macrostate in enumerator.resting_macrostates:
@@ -189,9 +220,12 @@ def _run(
                     str(unit),
                 )
             )
-    except PolymerizationError as exc:
-        raise EnumerationLimitError(f"{what}: peppercorn stopped: {exc} ({_limit_hit(str(exc), options)})") from None
+    except (PolymerizationError, PeppercornUsageError) as exc:
+        key = _limit_hit(str(exc))
+        raise EnumerationLimitError(what, f"dsd.enumeration.{key}", options[key], f"peppercorn: {exc}") from None
     finally:
+        logger.removeHandler(dropped)
+        logger.setLevel(level)
         del enumerator
         initial.clear()
         named.clear()
@@ -203,15 +237,14 @@ def _run(
     return result
 
 
-def _limit_hit(message: str, options: dict[str, Any]) -> str:
+def _limit_hit(message: str) -> str:
+    """The dsd.enumeration key behind one of peppercorn's limit messages."""
     text = message.lower()
     if "complex size" in text or "strands" in text:
-        key = "max_complex_size"
-    elif "reaction" in text:
-        key = "max_reaction_count"
-    else:
-        key = "max_complex_count"
-    return f"limit dsd.enumeration.{key} = {options[key]}; raise it in config.yaml to enumerate further"
+        return "max_complex_size"
+    if "reaction" in text:
+        return "max_reaction_count"
+    return "max_complex_count"
 
 
 _E_NAME = re.compile(r"^e\d+$")

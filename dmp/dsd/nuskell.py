@@ -60,7 +60,7 @@ def system_from_nuskell(
     if len(modules) != len(crn.reactions):
         raise DmpError(f"Nuskell returned {len(modules)} modules for {len(crn.reactions)} reactions")
     unit = float(options["unit_nM"])
-    inputs = set(input_species(crn))
+    inputs = set(input_species(crn, options.get("inputs")))
     largest = max([float(options["input_units"]), *crn.initial.values()], default=1.0)
     fuel_nM = float(math.ceil(float(options["fuel_excess"]) * largest * unit))
     formal = set(crn.species)

@@ -57,14 +57,14 @@ def _kernel_text(pattern: list) -> str:  # type: ignore[type-arg]
     return " ".join(out)
 
 
-def _lines(text: str) -> tuple[dict[str, int], dict[str, list[int]]]:
-    """Line numbers of domain statements (first) and of complex statements (each), for messages."""
-    domains: dict[str, int] = {}
+def _lines(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Line numbers of every domain statement and complex statement, by name, for messages."""
+    domains: dict[str, list[int]] = {}
     complexes: dict[str, list[int]] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         match = _STATEMENT.match(raw.split("#", 1)[0])
         if match and match["domain"]:
-            domains.setdefault(match["domain"], number)
+            domains.setdefault(match["domain"], []).append(number)
         elif match and match["complex"] and match["complex"] not in ("length", "domain", "sequence"):
             complexes.setdefault(match["complex"], []).append(number)
     return domains, complexes
@@ -92,11 +92,15 @@ def parse_pil(text: str, source: str = "<string>", scheme: str = "pil") -> DSDSy
     domain_line, complex_line = _lines(text)
     system = DSDSystem(scheme=scheme)
     pending: list[tuple[str, str, float, int]] = []
+    declared: dict[str, int] = {}  # domain statements seen so far per name (to find each one's line)
     for statement in statements:
         kind = statement[0]
         if kind == "dl-domain":
             name, length = statement[1], statement[2]
-            line = domain_line.get(name.rstrip("*"), 0)
+            base = name.rstrip("*")
+            lines_of = domain_line.get(base, [])
+            line = lines_of[min(declared.get(base, 0), len(lines_of) - 1)] if lines_of else 0
+            declared[base] = declared.get(base, 0) + 1
             if name.endswith("*"):
                 raise PILError(source, line, f"length declared for complement domain {name}; declare {name[:-1]}")
             if not length.isdigit() or int(length) == 0:

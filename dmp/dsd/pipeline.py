@@ -22,7 +22,7 @@ from typing import Any
 
 from dmp import __version__
 from dmp.config import STAGE_DEFAULTS
-from dmp.crn.io import format_crn, parse_crn, read_crn
+from dmp.crn.io import format_crn, parse_crn, read_crn, require_known_species
 from dmp.crn.model import CRN, Reaction
 from dmp.dsd.cascade import Split, verify_split
 from dmp.dsd.compiler import COMPILE_DEFAULTS, compile_crn
@@ -39,21 +39,22 @@ from dmp.dsd.model import DSDSystem, Module, system_from_json, system_to_json
 from dmp.dsd.schemes import SchemeError
 from dmp.dsd.tables import write_pil, write_tables
 from dmp.dsd.verification import check, check_whole, signal_interpretation, signal_patterns
-from dmp.errors import DmpError
-from dmp.fileio import provenance, write_json, write_text
+from dmp.errors import DmpError, LimitReached
+from dmp.fileio import provenance, read_json, write_json, write_text
 
 VERIFY_DEFAULTS: dict[str, Any] = STAGE_DEFAULTS["dsd"]["verification"]
 SYSTEM_FILE = "system.json"
 
 
-class VerificationTimeout(DmpError):
-    """A verification step ran past its configured time limit."""
+class VerificationTimeout(LimitReached):
+    """A verification step ran past its configured time limit (dsd.verification.timeout_s)."""
 
 
 def _settings(settings: dict[str, Any] | None) -> dict[str, Any]:
     settings = dict(settings or {})
     return {
         **{k: settings.get(k, v) for k, v in COMPILE_DEFAULTS.items()},
+        "inputs": settings.get("inputs"),  # the species map's input species, when given
         "enumeration": {**ENUMERATION_DEFAULTS, **settings.get("enumeration", {})},
         "verification": {**VERIFY_DEFAULTS, **settings.get("verification", {})},
     }
@@ -74,6 +75,7 @@ def compile_to_dir(
     options = _settings(settings)
     started = time.perf_counter()
     crn = read_crn(crn_path)
+    require_known_species(crn, str(crn_path))
     if backend == "nuskell":
         from dmp.dsd.nuskell import compile_with_nuskell
 
@@ -175,10 +177,7 @@ def _time_limit(seconds: float, what: str):  # type: ignore[no-untyped-def]
         return
 
     def expire(signum, frame):  # type: ignore[no-untyped-def]
-        raise VerificationTimeout(
-            f"{what}: verification exceeded dsd.verification.timeout_s = {seconds:g} s; "
-            "raise it in config.yaml to let it finish"
-        )
+        raise VerificationTimeout(what, "dsd.verification.timeout_s", seconds, "seconds of verification")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -223,14 +222,16 @@ def verify_modules(system: DSDSystem, indices: list[int], settings: dict[str, An
                 verdict["same_shape_as"] = f"r{first}"
             else:
                 formal = [[list(module.reaction[0]), list(module.reaction[1])]]
-                with _time_limit(options["verification"]["timeout_s"], f"module r{index}"):
+                with _time_limit(options["verification"]["timeout_s"], f"module r{index} ({module.source})"):
                     verdict = check(formal, enumerated, system, methods, patterns)
                 verified_shapes[canon.text] = (index, canon, verdict)
             entry.update(verdict)
             entry["enumerated"] = enumerated.to_json()
             entry["implementation_species"] = len(enumerated.species)
             entry["implementation_reactions"] = len(enumerated.reactions)
-        except DmpError as exc:  # enumeration limit or verification timeout
+        except LimitReached as exc:  # enumeration limit or verification timeout: this module stops here
+            entry.update({"verified": False, "error": str(exc), "limit": exc.to_json()})
+        except DmpError as exc:
             entry.update({"verified": False, "error": str(exc)})
         entry["seconds"] = time.perf_counter() - started
         results.append(entry)
@@ -300,22 +301,37 @@ def collect(out_dir: str | Path, chunk_results: list[dict[str, Any]]) -> dict[st
 
     fan_out = [verify_split(s) for s in _splits(record)]
     enumerator = ModuleEnumerator(options["enumeration"])
+    timeout = options["verification"]["timeout_s"]
     if options["verification"]["crosstalk"] and len(enumerated) == len(modules):
-        crosstalk = check_crosstalk(system, enumerated, enumerator, options["enumeration"]["release_cutoff"])
+        try:
+            crosstalk = check_crosstalk(system, enumerated, enumerator, options["enumeration"]["release_cutoff"])
+        except LimitReached as exc:
+            crosstalk = {"verified": False, "error": str(exc), "limit": exc.to_json()}
     else:
         crosstalk = {"verified": False, "skipped": "crosstalk check disabled or modules failed"}
     if len(enumerated) == len(modules):
-        whole = check_whole(
-            [
-                ([[list(system.modules[i].reaction[0]), list(system.modules[i].reaction[1])]], enumerated[i])
-                for i in sorted(enumerated)
-            ],
-            system,
-        )
+        try:
+            with _time_limit(timeout, "whole system (modular bisimulation)"):
+                whole = check_whole(
+                    [
+                        ([[list(system.modules[i].reaction[0]), list(system.modules[i].reaction[1])]], enumerated[i])
+                        for i in sorted(enumerated)
+                    ],
+                    system,
+                )
+        except LimitReached as exc:
+            whole = {"verified": False, "error": str(exc), "limit": exc.to_json()}
     else:
         whole = {"verified": False, "skipped": "some modules could not be enumerated"}
     failures = [m["module"] for m in modules if not m.get("verified")]
     verified = not failures and crosstalk["verified"] and whole["verified"] and all(f["verified"] for f in fan_out)
+    # Every limit that stopped a step: the run is then not verified, and says which limit to raise.
+    limits = [{"step": m["module"], **m["limit"], "error": m["error"]} for m in modules if "limit" in m]
+    limits += [
+        {"step": step, **part["limit"], "error": part["error"]}
+        for step, part in (("crosstalk", crosstalk), ("whole", whole))
+        if "limit" in part
+    ]
 
     interpretation: dict[str, list[str]] = {}
     for m in modules:
@@ -345,6 +361,7 @@ def collect(out_dir: str | Path, chunk_results: list[dict[str, Any]]) -> dict[st
             "distinct_module_shapes": len(shapes),
             "fan_out_splits": len(fan_out),
         },
+        "limits_reached": limits,
         "whole": whole,
         "crosstalk": crosstalk,
         "fan_out": fan_out,
@@ -403,7 +420,8 @@ def _summary(system: DSDSystem, report: dict[str, Any], crn_text: str) -> dict[s
     from dmp.dsd.tables import distinct_strands, strand_length
 
     strands = distinct_strands(system)
-    crn = parse_crn(crn_text)
+    # No module enumerated (every one stopped at a limit): the implementation CRN is empty.
+    crn = parse_crn(crn_text) if any(not x.startswith("#") for x in crn_text.splitlines()) else CRN()
     return {
         "scheme": system.scheme,
         "verified": report["verified"],
@@ -418,6 +436,7 @@ def _summary(system: DSDSystem, report: dict[str, Any], crn_text: str) -> dict[s
         "modules_verified": report["summary"]["modules_verified"],
         "failed_modules": report["summary"]["failed_modules"],
         "distinct_module_shapes": report["summary"]["distinct_module_shapes"],
+        "limits_reached": report["limits_reached"],
         "crosstalk_verified": report["crosstalk"]["verified"],
         "whole_verified": report["whole"]["verified"],
         "implementation_species": len(crn.species),
@@ -435,10 +454,7 @@ def collect_chunks(out_dir: str | Path, chunks: int) -> dict[str, Any]:
     results = []
     for k in range(chunks):
         path = Path(out_dir) / "chunks" / f"{k}-of-{chunks}.json"
-        try:
-            results.append(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            raise DmpError(f"{path}: not found; run `dmp verify {out_dir} --chunk {k} --of {chunks}` first") from None
+        results.append(read_json(path, f"not found; run `dmp verify {out_dir} --chunk {k} --of {chunks}` first"))
     return collect(out_dir, results)
 
 

@@ -107,7 +107,8 @@ def check(
         ok, found = crn_bisimulation_test(_copy(formal), _copy(icrn), set(formals), interpretation)
         result["methods"]["bisimulation"] = {"verified": bool(ok), "seconds": time.perf_counter() - started}
         if ok:
-            result["interpretation"] = {k: sorted(v) for k, v in found.items() if k not in constant}
+            # Sorted by name: crnverifier's dict order varies from run to run.
+            result["interpretation"] = {k: sorted(v) for k, v in sorted(found.items()) if k not in constant}
     if "pathway" in methods:
         started = time.perf_counter()
         merged = implementation_crn(enumerated, constant, signals)

@@ -59,6 +59,47 @@ def system_hash(system: DSDSystem) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# ---------------------------------------------------------------------------- input
+
+
+def load_system(source: str | Path) -> DSDSystem:
+    """The domain-level system to design sequences for: a verified DSD folder, or a PIL file.
+
+    A folder written by `dmp compile` must have passed `dmp verify` (verification.json says
+    verified): sequences for gates that do not implement the CRN would go to the lab unnoticed.
+    A PIL file (peppercorn's/Nuskell's format, e.g. a hand-made system) is the user's own
+    domain-level design; dmp reads and checks its syntax, but has no formal CRN to verify it against.
+    """
+    path = Path(source)
+    if path.is_file() and path.suffix.lower() == ".pil":
+        from dmp.dsd.pil import read_pil
+
+        return read_pil(path)
+    _, system = load_compiled(path)
+    report_path = path / "verification.json"
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DmpError(
+            f"{report_path}: not found; run `dmp verify {path}` first (sequences are designed only for verified systems)"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise DmpError(f"{report_path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    if report.get("verified") is not True:
+        limits = report.get("limits_reached") or []
+        failed = report.get("summary", {}).get("failed_modules") or []
+        why = (
+            limits[0]["error"]
+            if limits
+            else f"failed modules: {', '.join(failed)}"
+            if failed
+            else f"crosstalk verified: {report.get('crosstalk', {}).get('verified')}, "
+            f"whole verified: {report.get('whole', {}).get('verified')}"
+        )
+        raise DmpError(f"{path}: not verified ({why}); no sequences are designed for an unverified system")
+    return system
+
+
 # ---------------------------------------------------------------------------- design
 
 
@@ -74,7 +115,7 @@ def design_candidate(
     options = seq_settings(settings)
     if candidate < 0:
         raise DmpError(f"--candidate must be 0 or more, got {candidate}")
-    _, system = load_compiled(dsd_dir)
+    system = load_system(dsd_dir)
     seed = candidate_seed(base_seed, system.scheme, candidate)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -176,7 +217,7 @@ def select(
     seq_dir = Path(seq_dir)
     records = load_candidates(seq_dir, count)
     dsd_dir = Path(dsd_dir if dsd_dir is not None else records[0]["dsd_dir"])
-    _, system = load_compiled(dsd_dir)
+    system = load_system(dsd_dir)
     if system_hash(system) != records[0]["system_sha256"]:
         raise DmpError(
             f"{dsd_dir}: the system changed since the candidates in {seq_dir / CANDIDATES} were designed; "
@@ -278,7 +319,7 @@ def select(
 def _check_strand_names(dsd_dir: Path, infos: list[StrandInfo]) -> None:
     """The strands must join the DSD stage's strands.tsv by name, with the same domains."""
     path = dsd_dir / "strands.tsv"
-    if not path.exists():
+    if not dsd_dir.is_dir() or not path.exists():
         return
     theirs = {row["name"]: tuple(row["domains"].split()) for row in read_tsv(path)}
     for info in infos:

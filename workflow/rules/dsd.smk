@@ -14,6 +14,7 @@ def dsd_chunks(wildcards):
 rule dsd_compile:
     input:
         crn=lambda w: f"{RESULTS}/{w.dataset}/crn/{dsd_settings(w)['crn']}.crn",
+        species=f"{RESULTS}/{{dataset}}/crn/species.json",
     output:
         system=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/system.json",
         pil=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/system.pil",
@@ -28,7 +29,7 @@ rule dsd_compile:
         mem_mb=2000,
         runtime=10,
     shell:
-        "{DMP} compile {input.crn:q} --scheme {wildcards.scheme} --out {params.out_dir:q}"
+        "{DMP} compile {input.crn:q} --species {input.species:q} --scheme {wildcards.scheme} --out {params.out_dir:q}"
         " --config {CONFIG:q} --dataset {wildcards.dataset} > {log:q} 2>&1"
 
 
@@ -65,4 +66,4 @@ rule dsd_collect:
         mem_mb=4000,
         runtime=60,
     shell:
-        "{DMP} verify {params.out_dir:q} --collect {params.chunks} > {log:q} 2>&1"
+        "{DMP} verify {params.out_dir:q} --collect {params.chunks} --warn-only > {log:q} 2>&1"

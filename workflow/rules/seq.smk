@@ -14,6 +14,7 @@ def seq_candidates(wildcards):
 rule seq_design:
     input:
         system=rules.dsd_compile.output.system,
+        verification=rules.dsd_collect.output.verification,  # designs only verified systems
     output:
         f"{RESULTS}/{{dataset}}/sequences/{{scheme}}/candidates/{{candidate}}.json",
     params:
@@ -33,6 +34,7 @@ rule seq_design:
 rule seq_select:
     input:
         system=rules.dsd_compile.output.system,
+        verification=rules.dsd_collect.output.verification,  # designs only verified systems
         strands=rules.dsd_compile.output.strands,
         candidates=seq_candidates,
     output:
