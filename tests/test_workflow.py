@@ -1,16 +1,22 @@
-"""The Snakemake workflow end to end on a small configuration (the full one is marked slow)."""
+"""The Snakemake workflow end to end on a small configuration (the full one is marked heavy)."""
 
 import gzip
+import hashlib
 import json
+import os
+import signal
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
+import dmp
+from dmp.config import config_hash, load_config
 from dmp.crn.io import read_crn
 from dmp.fileio import read_tsv
 
@@ -117,6 +123,118 @@ def test_small_pipeline_end_to_end(tmp_path):
     # A second run has nothing to do.
     again = snakemake(tmp_path, config, "iris_classifier", extra=["-n"])
     assert "Nothing to be done" in again.stdout + again.stderr
+    # The same config run again, killed during the DNA stage and resumed, gives the same bytes.
+    check_killed_run_resumes_to_the_same_bytes(tmp_path, config)
+
+
+def check_killed_run_resumes_to_the_same_bytes(tmp_path: Path, config: Path) -> None:
+    """Run the same config again in tmp_path/second, kill it mid-way, resume it, compare every file."""
+    second = tmp_path / "second"
+    second.mkdir()
+    config_second = small_config(second)
+    assert config_second.read_bytes() == config.read_bytes()
+    # Second run: kill Snakemake and every job it started (SIGKILL: no clean-up, as in a power cut)
+    # once the DNA stage has begun, i.e. with training, translation and some simulation done.
+    process = subprocess.Popen(
+        iris_command(second, config_second),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    marker = second / "results" / "iris" / "dsd" / "soloveichik2010" / "system.json"
+    deadline = time.monotonic() + 600
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (second / "results" / "iris" / "sequences").exists() or not any(
+        (second / "results" / "iris" / "sequences").rglob("order_bulk.csv")
+    )
+
+    # The same command again (after `--unlock`, which a killed Snakemake needs) finishes the run:
+    # the workflow profile's rerun-incomplete redoes the jobs that were cut off.
+    unlock = subprocess.run(iris_command(second, config_second, "--unlock"), capture_output=True, text=True)
+    assert unlock.returncode == 0, unlock.stderr[-2000:]
+    resumed = subprocess.run(iris_command(second, config_second), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+
+    a, b = digests(tmp_path / "results"), digests(second / "results")
+    assert set(a) == set(b)
+    differing = sorted(name for name in a if a[name] != b[name])
+    assert differing == []
+    # The files the wet lab and the next stages read are among those compared.
+    for name in (
+        "iris/model/model.json",
+        "iris/crn/full.crn",
+        "iris/crn/reduced.crn",
+        "iris/dsd/soloveichik2010/system.pil",
+        "iris/dsd/soloveichik2010/gates.tsv",
+        "iris/dsd/cardelli2011_NM_noGC/strands.tsv",
+        "iris/sequences/soloveichik2010/strands.fasta",
+        "iris/sequences/soloveichik2010/order_bulk.csv",
+        "iris/sequences/cardelli2011_NM_noGC/order_plate.xlsx",
+    ):
+        assert name in a
+    # Every output records who made it: dmp version, config hash and seed.
+    stamp = {"dmp_version": dmp.__version__, "config_sha256": config_hash(load_config(config)), "seed": 11}
+    iris = tmp_path / "results" / "iris"
+    records = [
+        json.loads((iris / "model" / "model.json").read_text())["provenance"],
+        json.loads((iris / "crn" / "species.json").read_text())["provenance"],
+        json.loads((iris / "simulation" / "summary.json").read_text())["provenance"],
+    ]
+    for scheme in ("soloveichik2010", "cardelli2011_NM_noGC"):
+        # Tables and order sheets cannot carry it: their folder's summary.json does.
+        records.append(json.loads((iris / "dsd" / scheme / "summary.json").read_text())["provenance"])
+        records.append(json.loads((iris / "sequences" / scheme / "summary.json").read_text())["provenance"])
+    for record in records:
+        assert {k: record.get(k) for k in stamp} == stamp
+    short = f"config sha256 {stamp['config_sha256'][:16]}, seed 11"
+    for text_file in ("crn/full.crn", "crn/reduced.crn", "dsd/soloveichik2010/system.pil"):
+        header = [line for line in (iris / text_file).read_text().splitlines()[:10] if line.startswith("#")]
+        assert any(short in line for line in header), text_file
+
+
+# Files whose content records how long a step took (wall-clock seconds) or a figure rendered from
+# such timings; everything else a run writes must be byte-identical between runs.
+TIMED = {
+    "verification.json",  # per-module verification wall time
+    "summary.json",  # stage summaries carry wall times
+    "summary.html",
+    "pattern.json",
+    "system.json",  # compile_seconds
+}
+
+
+def digests(results: Path) -> dict[str, str]:
+    """sha256 of every output file under results/, except logs, chunk intermediates and timed files."""
+    out = {}
+    for path in sorted(results.rglob("*")):
+        rel = path.relative_to(results)
+        if not path.is_file() or rel.parts[1] in ("logs",) or path.name in TIMED or path.name.endswith(".tmp"):
+            continue
+        if rel.parts[1] == "dsd" and "chunks" in rel.parts:  # per-module verification seconds
+            continue
+        out[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def iris_command(workdir: Path, config: Path, *extra: str) -> list[str]:
+    return [
+        *SNAKEMAKE,
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config),
+        "--replace-workflow-config",
+        "--cores",
+        "2",
+        "iris_classifier",
+        *extra,
+    ]
 
 
 def test_profiles_parse_as_snakemake_options():
@@ -328,7 +446,7 @@ def write_synthetic_mnist(folder: Path, n_train: int, n_test: int, seed: int = 0
                 (folder / name).write_bytes(payload)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_mnist_classifier_on_small_idx_files(tmp_path):
     """The whole mnist_classifier target on 360 synthetic 28x28 images, pooled 7x7 to 4x4 inputs."""
     write_synthetic_mnist(tmp_path / "idx", n_train=300, n_test=60)
