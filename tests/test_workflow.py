@@ -237,6 +237,15 @@ def iris_command(workdir: Path, config: Path, *extra: str) -> list[str]:
     ]
 
 
+def repository_dry_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """`snakemake -n ARGS` on the repository's config.yaml, in tmp_path; asserts it succeeded."""
+    command = [*SNAKEMAKE, "-n", *args, "--directory", str(tmp_path), "-s", str(ROOT / "Snakefile")]
+    command += ["--configfile", str(ROOT / "config.yaml"), "--replace-workflow-config"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
 def test_profiles_parse_as_snakemake_options():
     profiles = {name: yaml.safe_load((ROOT / "profiles" / name / "config.yaml").read_text()) for name in PROFILES}
     assert profiles["default"]["rerun-incomplete"] is True  # an interrupted run resumes on a plain rerun
@@ -256,25 +265,7 @@ def test_profiles_parse_as_snakemake_options():
 
 def test_slurm_profile_plans_every_job_with_its_resources(tmp_path):
     """A dry run with the SLURM executor plans the virus jobs, each sized by its rule or the profile."""
-    result = subprocess.run(
-        [
-            *SNAKEMAKE,
-            "-n",
-            "virus_classifier",
-            "--profile",
-            str(ROOT / "profiles" / "slurm"),
-            "--directory",
-            str(tmp_path),
-            "-s",
-            str(ROOT / "Snakefile"),
-            "--configfile",
-            str(ROOT / "config.yaml"),
-            "--replace-workflow-config",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = repository_dry_run(tmp_path, "virus_classifier", "--profile", str(ROOT / "profiles" / "slurm"))
     text = result.stdout
     # Hand count for the repository config: 2 schemes, dsd.chunks = 2, simulation.chunks = 2,
     # 2 formal CRNs, seq.candidates = 3.
@@ -324,25 +315,7 @@ def test_command_line_overrides_are_refused(tmp_path):
 
 
 def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
-    result = subprocess.run(
-        [
-            *SNAKEMAKE,
-            "-n",
-            "--cores",
-            "2",
-            "all",
-            "--directory",
-            str(tmp_path),
-            "-s",
-            str(ROOT / "Snakefile"),
-            "--configfile",
-            str(ROOT / "config.yaml"),
-            "--replace-workflow-config",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = repository_dry_run(tmp_path, "all", "--cores", "2")
     text = result.stdout
     # virus, iris, digits, pattern; mnist (path null) is left out of `all` with a one-line note.
     for rule, count in (
