@@ -50,6 +50,7 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "max_products": 6,
         "unit_nM": 10.0,
         "fuel_excess": 10.0,
+        "fuel_bound_margin": 2.0,
         "input_units": 1.0,
         "chunks": 2,
         "enumeration": {

@@ -3,7 +3,9 @@
 Units: one formal concentration unit is `unit_nM` nanomolar. Input species (consumed, never
 produced, no initial concentration) are written at `input_units` so that the system can be
 enumerated as a whole; the simulation stage sets them per example. Fuels, gates and helpers
-are at `fuel_excess` times the largest signal concentration.
+of a module are at `fuel_excess` times the largest signal concentration, and at least
+`fuel_bound_margin` times the most its reaction can fire (dmp.crn.bounds, with every input at
+`input_units`), so that a module deep in a wide network does not run dry.
 """
 
 from __future__ import annotations
@@ -13,12 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from dmp.config import STAGE_DEFAULTS
+from dmp.crn.bounds import firing_bounds
 from dmp.crn.model import CRN, invalid_formal_names
 from dmp.dsd.cascade import Split, split_fan_out
 from dmp.dsd.model import DSDSystem
 from dmp.dsd.schemes import DomainLengths, SchemeError, get_scheme
 
-COMPILE_KEYS = ("toehold_length", "domain_length", "max_products", "unit_nM", "fuel_excess", "input_units")
+COMPILE_KEYS = (
+    "toehold_length",
+    "domain_length",
+    "max_products",
+    "unit_nM",
+    "fuel_excess",
+    "fuel_bound_margin",
+    "input_units",
+)
 COMPILE_DEFAULTS: dict[str, Any] = {k: STAGE_DEFAULTS["dsd"][k] for k in COMPILE_KEYS}
 
 
@@ -53,6 +64,23 @@ def input_species(crn: CRN, declared: list[str] | None = None) -> list[str]:
     ]
 
 
+def fuel_concentrations(crn: CRN, inputs: list[str], options: dict[str, Any]) -> list[float]:
+    """Fuel (and gate, helper) concentration in nM of each reaction's module, whole nM rounded up.
+
+    The floor is `fuel_excess` x the largest signal; a reaction that can fire more than that
+    (a fan-out of a neuron summing many others) gets `fuel_bound_margin` x its firing bound.
+    """
+    options = {**COMPILE_DEFAULTS, **options}
+    unit = float(options["unit_nM"])
+    input_units = float(options["input_units"])
+    largest = max([input_units, *crn.initial.values()], default=1.0)
+    floor = float(options["fuel_excess"]) * largest
+    margin = float(options["fuel_bound_margin"])
+    bounds = firing_bounds(crn, {s: input_units for s in inputs})
+    # A reaction without a bound (on a cycle, or a pure catalyst) keeps the floor: nothing better is known.
+    return [float(math.ceil(max(floor, margin * (b or 0.0)) * unit)) for b in bounds]
+
+
 def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = None, source: str = "CRN") -> Compiled:
     """Translate every reaction of `crn` with the named scheme.
 
@@ -84,15 +112,14 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
     split, splits, origin = split_fan_out(crn, int(options["max_products"]))
     inputs = input_species(split, options.get("inputs"))
     unit = float(options["unit_nM"])
-    largest = max([float(options["input_units"]), *split.initial.values()], default=1.0)
-    fuel_nM = float(math.ceil(float(options["fuel_excess"]) * largest * unit))  # whole nM, rounded up
+    fuels = fuel_concentrations(split, inputs, options)
 
     system = DSDSystem(scheme=scheme.name, formal_species=split.species)
     for species in split.species:
         units = float(options["input_units"]) if species in inputs else split.initial.get(species, 0.0)
         scheme.signal(system, species, units * unit)
     for index, reaction in enumerate(split.reactions):
-        module = scheme.module(system, index, reaction.reactants, reaction.products, fuel_nM)
+        module = scheme.module(system, index, reaction.reactants, reaction.products, fuels[index])
         module.source = str(reaction)
         system.modules.append(module)
     system.meta = {
@@ -100,7 +127,8 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
         "toehold_length": lengths.toehold,
         "domain_length": lengths.long,
         "unit_nM": unit,
-        "fuel_nM": fuel_nM,
+        "fuel_nM": min(fuels, default=0.0),
+        "fuel_nM_max": max(fuels, default=0.0),
         "input_units": float(options["input_units"]),
         "max_products": int(options["max_products"]),
         "inputs": inputs,

@@ -10,13 +10,12 @@ which is Nuskell's own rule for formal species.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from dmp.crn.io import format_crn
 from dmp.crn.model import CRN
 from dmp.dsd.cascade import split_fan_out
-from dmp.dsd.compiler import Compiled, input_species
+from dmp.dsd.compiler import Compiled, fuel_concentrations, input_species
 from dmp.dsd.kernel import structure_of
 from dmp.dsd.model import Complex, DSDSystem, Module
 from dmp.errors import DmpError
@@ -50,7 +49,7 @@ def compile_with_nuskell(crn: CRN, scheme: str, options: dict[str, Any], source:
     except Exception as exc:  # Nuskell raises its own exception types for schemes and CRNs
         raise DmpError(f"{source}: Nuskell could not translate with scheme {scheme}: {exc}") from None
     system = system_from_nuskell(solution, modules, split, scheme, options)
-    return Compiled(system, split, splits, origin, input_species(split))
+    return Compiled(system, split, splits, origin, input_species(split, options.get("inputs")))
 
 
 def system_from_nuskell(
@@ -61,8 +60,7 @@ def system_from_nuskell(
         raise DmpError(f"Nuskell returned {len(modules)} modules for {len(crn.reactions)} reactions")
     unit = float(options["unit_nM"])
     inputs = set(input_species(crn, options.get("inputs")))
-    largest = max([float(options["input_units"]), *crn.initial.values()], default=1.0)
-    fuel_nM = float(math.ceil(float(options["fuel_excess"]) * largest * unit))
+    fuels = fuel_concentrations(crn, sorted(inputs), options)
     formal = set(crn.species)
     system = DSDSystem(scheme=f"{scheme} (Nuskell)", formal_species=crn.species)
     owner = {}
@@ -93,7 +91,8 @@ def system_from_nuskell(
                 tuple(map(tuple, structure)),
                 "fuel",
                 reaction=owner.get(name),
-                concentration=fuel_nM,
+                # A complex no module claims (none should) gets the floor.
+                concentration=fuels[owner[name]] if name in owner else min(fuels, default=0.0),
             )
         system.add(made)
     for index, (module, reaction) in enumerate(zip(modules, crn.reactions, strict=True)):
@@ -111,7 +110,8 @@ def system_from_nuskell(
     system.meta = {
         "scheme_reference": f"Nuskell scheme {scheme}",
         "unit_nM": unit,
-        "fuel_nM": fuel_nM,
+        "fuel_nM": min(fuels, default=0.0),
+        "fuel_nM_max": max(fuels, default=0.0),
         "input_units": float(options["input_units"]),
         "max_products": int(options["max_products"]),
         "inputs": sorted(inputs),

@@ -114,7 +114,7 @@ def compile_to_dir(
         f"scheme: {system.meta.get('scheme_reference', '')}",
         f"one formal unit = {system.meta.get('unit_nM')} nM; inputs {', '.join(compiled.inputs) or 'none'} at "
         f"{system.meta.get('input_units')} unit (the simulation sets them per example); fuels at "
-        f"{system.meta.get('fuel_nM')} nM",
+        f"{system.meta.get('fuel_nM')}-{system.meta.get('fuel_nM_max')} nM (by module)",
         f"{len(system.modules)} modules (one per formal reaction, fan-outs split to at most "
         f"{system.meta.get('max_products')} products per gate)",
     ]
