@@ -65,7 +65,7 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "candidates": 3,
         "temperature": 25.0,
         "salt": 1.0,
-        "toeholds": {"target_dG": 10.0, "spread": 0.5, "max_spurious": 0.65},
+        "toeholds": {"target_dG": 10.0, "spread": 0.5, "max_spurious": 0.65, "reuse": True},
         "domains": {
             "gc_min": 0.3,
             "gc_max": 0.7,

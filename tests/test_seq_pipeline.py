@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import subprocess
 import sys
 import zipfile
@@ -19,7 +20,9 @@ from dmp.seq.check import check_design, complementarity_failures, helix_failures
 from dmp.seq.domains import DomainSpec, design_domains
 from dmp.seq.model import revcomp, strand_infos, toehold_domains
 from dmp.seq.order import OrderLine, order_lines, plates, well_positions, workbook_bytes
+from dmp.seq.pipeline import load_system
 from dmp.seq.thermo import Thermo
+from dmp.seq.toeholds import toehold_energies
 
 OUTPUTS = (
     "strands.tsv",
@@ -120,7 +123,7 @@ def test_same_config_gives_identical_files(compiled, tmp_path):
 
 
 def test_infeasible_toeholds_fail_in_one_line_with_a_value_that_works(compiled, tmp_path):
-    config = write_config(tmp_path / "config.yaml", {"toeholds": {"max_spurious": 0.05}})
+    config = write_config(tmp_path / "config.yaml", {"toeholds": {"max_spurious": 0.05, "reuse": False}})
     out = tmp_path / "seq"
     result = run_dmp("design", compiled, "--candidate", 0, "--out", out, "--config", config, "--dataset", "tiny")
     assert result.returncode == 1
@@ -131,9 +134,33 @@ def test_infeasible_toeholds_fail_in_one_line_with_a_value_that_works(compiled, 
     suggested = float(message.split("seq.toeholds.max_spurious: ")[1].split()[0])
     assert 0.05 < suggested <= 1.0
     # the suggested value does work
-    config = write_config(tmp_path / "config.yaml", {"toeholds": {"max_spurious": suggested}})
+    config = write_config(tmp_path / "config.yaml", {"toeholds": {"max_spurious": suggested, "reuse": False}})
     result = run_dmp("design", compiled, "--candidate", 0, "--out", out, "--config", config, "--dataset", "tiny")
     assert result.returncode == 0, result.stderr
+
+
+def test_too_few_toeholds_are_shared_when_reuse_is_allowed(compiled, tmp_path):
+    """The strict run's error says how many non-interacting toeholds exist; with reuse, the
+    design uses exactly those, each still in the energy window by stickydesign's own model."""
+    strict = write_config(tmp_path / "strict.yaml", {"toeholds": {"max_spurious": 0.05, "reuse": False}})
+    result = run_dmp(
+        "design", compiled, "--candidate", 0, "--out", tmp_path / "a", "--config", strict, "--dataset", "tiny"
+    )
+    found = int(result.stderr.split("only ")[1].split()[0])
+    config = write_config(tmp_path / "config.yaml", {"toeholds": {"max_spurious": 0.05}})  # reuse: true is the default
+    out = tmp_path / "seq"
+    result = run_dmp("design", compiled, "--candidate", 0, "--out", out, "--config", config, "--dataset", "tiny")
+    assert result.returncode == 0, result.stderr
+    record = json.loads((out / "candidates" / "0.json").read_text())
+    toeholds = toehold_domains(load_system(compiled))
+    assert record["toehold_use"]["domains"] == len(toeholds) > found
+    assert record["toehold_use"]["distinct"] == found
+    sequences = [record["domains"][d] for d in toeholds]
+    assert len(set(sequences)) == found
+    assert all(abs(e - 10.0) <= 0.5 + 1e-9 for e in toehold_energies(sequences, 25.0))
+    result = run_dmp("select", out, "--candidates", 1)
+    assert result.returncode == 0, result.stderr
+    assert f"share {found} sequences" in (out / "report.md").read_text()
 
 
 def test_unreachable_toehold_energy_names_the_window(compiled, tmp_path):

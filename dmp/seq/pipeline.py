@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -132,9 +133,12 @@ def design_candidate(
             th["max_spurious"],
             options["temperature"],
             tuple(options["domains"]["forbidden"]),
+            reuse=bool(th["reuse"]),
         )
         fixed.update(zip(names, design_toeholds(len(names), spec, seed + length), strict=True))
     timings["toeholds"] = time.perf_counter() - started
+    uses = Counter(fixed.values())
+    toehold_use = {"domains": len(fixed), "distinct": len(uses), "max_uses": max(uses.values(), default=0)}
 
     dom = options["domains"]
     spec_d = DomainSpec(
@@ -168,6 +172,7 @@ def design_candidate(
         "scores": scored["scores"],
         "details": scored["details"],
         "domain_search": design.info.get("domain_search", {}),
+        "toehold_use": toehold_use,
         "checks": checks,
         "passed": passed,
         "provenance": stamp or provenance(seed=base_seed),
@@ -296,6 +301,7 @@ def select(
         "nucleotides": nucleotides,
         "domains": len(system.domains),
         "toeholds": len(toeholds),
+        "distinct_toeholds": len({design.domains[d] for d in toeholds}),
         "strands_by_role": {role: sum(i.role == role for i in infos) for role in ("signal", "gate", "fuel", "helper")},
         "plates": len(layout),
         "purification": {
@@ -383,6 +389,18 @@ def _report(
         f"{summary['strands']} strands, {summary['nucleotides']} nt, {summary['domains']} domains "
         f"({summary['toeholds']} toeholds); {len(records)} candidates designed and scored.",
         "",
+        *(
+            [
+                f"**Shared toeholds:** the {summary['toeholds']} toehold domains share "
+                f"{summary['distinct_toeholds']} sequences (seq.toeholds.reuse): no more non-interacting "
+                "toeholds exist in the energy window. Species stay distinct through their branch-migration "
+                "domains; signals bind other species' gates transiently, which the toehold-occlusion scores "
+                "(to_avg, to_max) measure.",
+                "",
+            ]
+            if summary["distinct_toeholds"] < summary["toeholds"]
+            else []
+        ),
         "## Winner",
         "",
         f"Candidate **{winner}** (seed {records[winner]['seed']}) has the lowest sum of ranks over the "

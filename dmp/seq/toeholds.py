@@ -12,6 +12,13 @@ toeholds. Here the candidate space is filtered by stickydesign's `spacefilter_st
 window, self-interaction, no GGGG/CCCC) plus the configured forbidden motifs, and toeholds are
 drawn in seeded random order, each kept if stickydesign's `endfilter_standard_advanced` finds no
 spurious interaction with the toeholds kept so far (random sequential adsorption).
+
+A large system needs more toeholds than exist: at 7 nt, ΔG 10 ± 0.5 kcal/mol and max_spurious
+0.65 the whole candidate space yields about 280 mutually non-interacting toeholds, while a
+64-32-10 network compiles to about 1,700 toehold domains. With `reuse` the toehold domains share
+the non-interacting set, assigned in turn; species stay distinct through their branch-migration
+domains (the seesaw circuits' universal toehold is the extreme case), and the cost - signals
+binding transiently to other species' gates - is what the toehold-occlusion score measures.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from dmp.errors import DmpError
 FLANK = "c"  # reference context of every toehold: 5'-C toehold C-3' (Piperine's score_toeholds)
 ENUMERATE_UP_TO = 8  # toeholds up to this length: every sequence is a candidate; longer: a seeded sample
 SAMPLE_SIZE = 200_000
+RELAX_SEARCH_UP_TO = 100  # the error suggests relaxed values only for up to this many toeholds
 MAX_DRAWS_PER_TOEHOLD = 25  # give up after this many draws per toehold still missing
 
 
@@ -44,6 +52,7 @@ class ToeholdSpec:
     temperature: float
     forbidden: tuple[str, ...] = ()
     alphabet: str = "ACGT"
+    reuse: bool = True
 
 
 def energetics(temperature: float) -> EnergeticsDAOE:
@@ -105,10 +114,16 @@ def choose(pool: sd.EndArray, count: int, spec: ToeholdSpec, seed: int) -> list[
 
 
 def design_toeholds(count: int, spec: ToeholdSpec, seed: int) -> list[str]:
-    """`count` toeholds meeting `spec`, or ToeholdError naming the constraint and a relaxed value."""
+    """`count` toeholds meeting `spec`, or ToeholdError naming the constraint and a relaxed value.
+
+    With `spec.reuse`, fewer non-interacting toeholds than `count` are shared in turn
+    (toehold i gets sequence i mod n); without it, that is an error.
+    """
     pool = candidate_pool(spec, seed)
     chosen = choose(pool, count, spec, seed)
     if len(chosen) < count:
+        if spec.reuse and chosen:
+            return [chosen[i % len(chosen)] for i in range(count)]
         raise ToeholdError(_infeasible(count, spec, len(pool), len(chosen), seed))
     return chosen
 
@@ -131,6 +146,11 @@ def _infeasible(count: int, spec: ToeholdSpec, pool: int, found: int, seed: int)
             problem += f" (all {spec.length}-nt toeholds span {energies.min():.1f}-{energies.max():.1f} kcal/mol)"
         return f"cannot design {where}: {problem}; no spread up to 5 kcal/mol gives enough, use longer toeholds"
     problem = f"only {found} avoid spurious interactions above seq.toeholds.max_spurious × target_dG"
+    if count > max(2 * found, RELAX_SEARCH_UP_TO):  # relaxing will not find that many, and each try costs minutes
+        return (
+            f"cannot design {where}: {problem}; set seq.toeholds.reuse: true to share them, "
+            "or use longer toeholds (dsd.toehold_length)"
+        )
     for max_spurious in np.arange(round(spec.max_spurious + 0.05, 2), 1.001, 0.05):
         relaxed = ToeholdSpec(**{**spec.__dict__, "max_spurious": round(float(max_spurious), 2)})
         if len(choose(candidate_pool(relaxed, seed), count, relaxed, seed)) >= count:
