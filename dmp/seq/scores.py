@@ -10,6 +10,13 @@ longest strand) never does. Dimer and occlusion scores use every top strand at a
 concentration (1 µM, as Piperine), and a pair is folded with ViennaRNA only if the two strands
 share a complementary stretch of at least `screen` nt (pairs with shorter stretches bind weakly
 and are counted as 0; benchmarks/seq_benchmark.py measures what that leaves out).
+
+Large systems: with 0.3 M nt of free strands every 7-mer occurs about twenty times, so some 3.4
+million of the 17 million pairs of a 64-32-10 network's 5,800 free strands pass a 7-nt screen,
+which would take days to fold. Beyond `max_pairs` screened pairs, half the budget goes to the
+pairs with the most complementary k-mer matches (the longest stretches: folded exactly, so the
+worst pairs are always found) and half to a seeded uniform sample of the rest, each sampled pair
+standing for (rest / sample) pairs: a stratified estimate of every sum, unbiased, reported as such.
 """
 
 from __future__ import annotations
@@ -88,6 +95,31 @@ SCORES: dict[str, ScoreInfo] = {
 WINDOW_FLANK = 20  # nt kept on each side of a complementary stretch when a long strand is cut
 WINDOW_LIMIT = 70  # strands up to this length are folded whole
 SCREEN_SAMPLE = 200  # screened-out top-strand pairs folded anyway, to report what the screen leaves out
+
+
+def fold_plan(hits: Sequence[int], budget: int, seed: int) -> tuple[list[tuple[int, float]], dict[str, Any]]:
+    """Which screened pairs to fold, and how many pairs each folded one stands for.
+
+    `hits[i]` is pair i's number of complementary k-mer matches. All pairs if they fit in
+    `budget` (0: no limit); otherwise the budget // 2 pairs with the most matches, weight 1, plus
+    a seeded uniform sample of the others, weight (others / sample).
+    """
+    n = len(hits)
+    if budget <= 0 or n <= budget:
+        return [(i, 1.0) for i in range(n)], {}
+    order = sorted(range(n), key=lambda i: (-hits[i], i))
+    exact, rest = order[: budget // 2], order[budget // 2 :]
+    size = budget - len(exact)
+    sample = sorted(random.Random(seed).sample(rest, size))
+    weight = len(rest) / size
+    info = {
+        "pairs_screened": n,
+        "folded_exactly": len(exact),
+        "fewest_matches_folded_exactly": hits[exact[-1]] if exact else 0,
+        "sampled": size,
+        "sample_weight": weight,
+    }
+    return [(i, 1.0) for i in sorted(exact)] + [(i, weight) for i in sample], info
 
 
 def _kmers(sequence: str, k: int) -> set[str]:
@@ -173,6 +205,7 @@ def top_strand_interactions(
     energies: Sequence[float] | None = None,
     sample: int = 0,
     seed: int = 0,
+    max_pairs: int = 0,
 ) -> tuple[list[float], dict[str, Any]]:
     """TSI per strand: sum over partners (itself included) of the % of the strand in that dimer.
 
@@ -180,7 +213,8 @@ def top_strand_interactions(
     (ViennaRNA co-folding ensemble); pairs without a complementary stretch of `screen` nt count 0;
     strands longer than WINDOW_LIMIT are folded as the window around their stretches.
     With `sample` > 0, that many of the screened-out pairs (seeded) are folded too, to report how
-    much the screen leaves out (details only; the scores do not include it).
+    much the screen leaves out (details only; the scores do not include it). With `max_pairs`
+    > 0 and more screened pairs than that, the sums are estimated (fold_plan).
     """
     hits = complementary_hits(strands, strands, screen)
     pairs: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
@@ -197,25 +231,30 @@ def top_strand_interactions(
 
     per_strand = [0.0] * len(strands)
     worst = (0.0, "")
-    for (i, j), (pi, pj) in pairs.items():
+    keys = list(pairs)
+    plan, sampling = fold_plan([len(pairs[key][0]) for key in keys], max_pairs, seed + 1)
+    for index, weight in plan:
+        (i, j), (pi, pj) = keys[index], pairs[keys[index]]
         if i == j:
             a = b = window(strands[i], pi + pj, screen)
         else:
             a, b = window(strands[i], pi, screen), window(strands[j], pj, screen)
         dG = thermo.binding_energy(a, b, energy(a), energy(b))
         percent = 100.0 * thermo.dimer_fraction(dG, concentration_M, homo=i == j)
-        per_strand[i] += percent
+        per_strand[i] += weight * percent
         if j != i:
-            per_strand[j] += percent
+            per_strand[j] += weight * percent
         if percent > worst[0]:
             worst = (percent, f"{i},{j}")
     total = len(strands) * (len(strands) + 1) // 2
     details: dict[str, Any] = {
-        "pairs_folded": len(pairs),
+        "pairs_folded": len(plan),
         "pairs_total": total,
         "worst_pair_percent": worst[0],
         "worst_pair": worst[1],
     }
+    if sampling:
+        details["estimated"] = sampling
     n = len(strands)
     outside = n * (n - 1) // 2 - sum(i != j for i, j in pairs)  # screened-out hetero pairs
     if sample and outside > 0:
@@ -252,12 +291,15 @@ def toehold_occlusion(
     concentration_M: float = 1e-6,
     screen: int = 5,
     energies: Sequence[float] | None = None,
+    max_pairs: int = 0,
+    seed: int = 0,
 ) -> tuple[list[float], dict[str, Any]]:
     """TO per exposed toehold: sum over free strands that are not its partners of the % of it they bind.
 
     `toeholds` are the sequences exposed on gates (as short oligos, as Piperine folds them);
     `partners[t]` lists the strands meant to bind toehold t, which are left out. Long strands are
-    folded as the window around their complementary stretches.
+    folded as the window around their complementary stretches. With `max_pairs` > 0 and more
+    screened pairs than that, the sums are estimated (fold_plan).
     """
     cache: dict[str, float] = {s: e for s, e in zip(strands, energies or (), strict=False)}
 
@@ -267,15 +309,24 @@ def toehold_occlusion(
         return cache[sequence]
 
     per_toehold = [0.0] * len(toeholds)
-    folded = 0
-    for (t, s), (_, positions) in sorted(complementary_hits(toeholds, strands, screen).items()):
-        if s in partners[t]:
-            continue
-        folded += 1
+    screened = [
+        (t, s, positions)
+        for (t, s), (_, positions) in sorted(complementary_hits(toeholds, strands, screen).items())
+        if s not in partners[t]
+    ]
+    plan, sampling = fold_plan([len(positions) for _, _, positions in screened], max_pairs, seed)
+    for index, weight in plan:
+        t, s, positions = screened[index]
         part = window(strands[s], positions, screen)
         dG = thermo.binding_energy(toeholds[t], part, energy(toeholds[t]), energy(part))
-        per_toehold[t] += 100.0 * thermo.dimer_fraction(dG, concentration_M)
-    return per_toehold, {"pairs_folded": folded, "pairs_total": sum(len(strands) - len(p) for p in partners)}
+        per_toehold[t] += weight * 100.0 * thermo.dimer_fraction(dG, concentration_M)
+    details: dict[str, Any] = {
+        "pairs_folded": len(plan),
+        "pairs_total": sum(len(strands) - len(p) for p in partners),
+    }
+    if sampling:
+        details["estimated"] = sampling
+    return per_toehold, details
 
 
 def bad_nucleotides(
@@ -388,6 +439,7 @@ def score_candidate(
         energies,
         sample=SCREEN_SAMPLE,
         seed=seed,
+        max_pairs=int(scoring["max_pairs"]),
     )
 
     scores["tsi_avg"] = float(np.mean(tsi)) if tsi else 0.0
@@ -402,7 +454,7 @@ def score_candidate(
     partners = [[s for s, info in enumerate(top) if complement(d) in info.domains] for d in exposed]
     occlusion, to_info = toehold_occlusion(
         [design.domain(d) for d in exposed], partners, top_sequences, thermo, concentration,
-        scoring["occlusion_screen_nt"], energies,
+        scoring["occlusion_screen_nt"], energies, int(scoring["max_pairs"]), seed + 3,
     )  # fmt: skip
     scores["to_avg"] = float(np.mean(occlusion)) if occlusion else 0.0
     scores["to_max"] = max(occlusion, default=0.0)
