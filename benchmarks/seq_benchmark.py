@@ -153,7 +153,7 @@ def main() -> int:
                 "candidates": candidates,
                 "select": selects[scheme],
                 "winner": summary["winner"],
-                "winner_scores": {k: round(v, 4) for k, v in summary["scores"].items()},
+                "winner_scores": {k: None if v is None else round(v, 4) for k, v in summary["scores"].items()},
                 "checks": summary["checks"],
                 "screen": screen_figures(seq / "candidates" / f"{summary['winner']}.json"),
             }

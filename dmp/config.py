@@ -74,7 +74,13 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
             "effort": 5.0,
             "alphabet": "ACGT",
         },
-        "scoring": {"reference_nM": 1000.0, "dimer_screen_nt": 7, "occlusion_screen_nt": 5, "max_pairs": 20000},
+        "scoring": {
+            "reference_nM": 1000.0,
+            "dimer_screen_nt": 7,
+            "occlusion_screen_nt": 5,
+            "max_pairs": 20000,
+            "spurious_max_nt": 100000,
+        },
         "check": {"min_helix_fraction": 0.5},
         "order": {
             "scale": "25nm",

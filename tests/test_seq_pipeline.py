@@ -305,3 +305,17 @@ def test_design_and_select_for_a_pil_file(tmp_path):
     assert rows["G_s2"]["sequence"].endswith(revcomp(rows["A"]["sequence"]))
     domains = {row["domain"]: row for row in read_tsv(out / "domains.tsv")}
     assert domains["t"]["kind"] == "toehold" and domains["b"]["kind"] == "long"
+
+
+def test_spurious_ssm_is_skipped_above_its_size_limit(compiled, tmp_path):
+    config = write_config(tmp_path / "config.yaml", {"scoring": {"spurious_max_nt": 10}})
+    out = tmp_path / "seq"
+    result = run_dmp("design", compiled, "--candidate", 0, "--out", out, "--config", config, "--dataset", "tiny")
+    assert result.returncode == 0, result.stderr
+    record = json.loads((out / "candidates" / "0.json").read_text())
+    assert [record["scores"][n] for n in ("wsas", "wsis", "wsas_m", "wsis_m", "verboten", "spurious")] == [None] * 6
+    assert record["scores"]["tsi_avg"] is not None and "spurious_max_nt (10)" in record["details"]["spurious"]
+    assert run_dmp("select", out, "--candidates", 1).returncode == 0
+    row = read_tsv(out / "scores.tsv")[0]
+    assert row["wsas"] == "" and row["motifs"] != ""
+    assert "| wsas | lower | **not computed (1)** |" in (out / "report.md").read_text()

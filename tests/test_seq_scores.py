@@ -206,3 +206,11 @@ def test_every_score_has_a_direction_and_a_one_line_explanation():
     for name, info in SCORES.items():
         assert info.better in ("lower", "higher"), name
         assert info.explanation and "\n" not in info.explanation and "|" not in info.explanation, name
+
+
+def test_a_score_not_computed_ranks_last_and_decides_nothing_when_nobody_has_it():
+    table = {0: {"a": 1.0, "b": None}, 1: {"a": 2.0, "b": None}, 2: {"a": None, "b": None}}
+    ranking = rank_candidates(table, {"a": "lower", "b": "higher"})
+    assert [ranking.ranks[c]["a"] for c in range(3)] == [1.0, 2.0, 3.0]  # missing = worst
+    assert [ranking.ranks[c]["b"] for c in range(3)] == [2.0, 2.0, 2.0]  # all missing: a three-way tie
+    assert ranking.winner == 0

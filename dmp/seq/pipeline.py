@@ -284,7 +284,7 @@ def select(
         ["candidate", "seed", "checks_passed", "rank_sum", "winner", *names],
         (
             [r["candidate"], r["seed"], r["passed"], ranking.totals[r["candidate"]], r["candidate"] == winner]
-            + [r["scores"][n] for n in names]
+            + ["" if r["scores"][n] is None else r["scores"][n] for n in names]
             for r in records
         ),
     )
@@ -355,10 +355,21 @@ def _winner_notes(record: dict[str, Any], options: dict[str, Any]) -> list[str]:
             f"{out['max_percent']:.3g} %), about {out['estimated_percent_per_strand']:.0f} % per strand if all were "
             "folded - not part of tsi_avg/tsi_max, which count the pairs sharing a complementary stretch"
         )
+    for label, info in (("top-strand pairs (tsi_*)", tsi), ("toehold-strand pairs (to_*)", to)):
+        if "estimated" in info:
+            e = info["estimated"]
+            lines.append(
+                f"- {label}: estimated, not exact: {e['pairs_screened']} pairs passed the screen; the "
+                f"{e['folded_exactly']} with the most complementary matches were folded exactly and a seeded "
+                f"sample of {e['sampled']} of the others stands for the rest (each counted {e['sample_weight']:.3g} "
+                "times; seq.scoring.max_pairs)"
+            )
     if to.get("worst_toehold"):
         lines.append(
             f"- toehold occlusion: {to['exposed_toeholds']} exposed toeholds, most occluded {to['worst_toehold']}"
         )
+    if details.get("spurious"):
+        lines.append(f"- spuriousSSM scores (wsas ... spurious): {details['spurious']}")
     if details.get("bn"):
         lines.append(
             f"- bad nucleotides: worst of {details['bn']['complexes']} gate complexes is {details['bn']['worst_complex']}"
@@ -366,8 +377,8 @@ def _winner_notes(record: dict[str, Any], options: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.4g}"
+def _fmt(value: float | None) -> str:
+    return "not computed" if value is None else f"{value:.4g}"
 
 
 def _report(

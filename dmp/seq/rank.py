@@ -6,7 +6,8 @@ score on which all candidates agree gives every candidate the same rank and deci
 A candidate's total is the sum of its ranks over all scores (equivalently, the Borda count with
 points n - rank). The lowest total wins; ties go to the lower worst rank (the candidate with the
 least bad weakness, Piperine's "best worst-rank"), then to the lower candidate index. Candidates
-that fail a consistency check are ranked but cannot win.
+that fail a consistency check are ranked but cannot win. A score that was not computed (None)
+ranks last; a score no candidate has ranks them all equal.
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ def rank_candidates(
     eligible = {c: True for c in candidates} if eligible is None else dict(eligible)
     ranks: dict[int, dict[str, float]] = {c: {} for c in candidates}
     for score, direction in better.items():
-        values = np.array([table[c][score] for c in candidates], dtype=float)
+        values = np.array([np.nan if table[c][score] is None else table[c][score] for c in candidates], dtype=float)
         if direction == "higher":
             values = -values
         elif direction != "lower":
             raise ValueError(f"score {score}: direction must be 'lower' or 'higher', not {direction!r}")
+        values[np.isnan(values)] = np.inf
         for c, r in zip(candidates, rankdata(values, method="average"), strict=True):
             ranks[c][score] = float(r)
     totals = {c: sum(ranks[c].values()) for c in candidates}

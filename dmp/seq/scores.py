@@ -90,6 +90,8 @@ SCORES: dict[str, ScoreInfo] = {
 }
 
 
+SPURIOUS_SCORES = ("wsas", "wsis", "wsas_m", "wsis_m", "verboten", "spurious")  # from spuriousSSM; None if not run
+
 # ---------------------------------------------------------------------------- screens
 
 WINDOW_FLANK = 20  # nt kept on each side of a complementary stretch when a long strand is cut
@@ -474,13 +476,22 @@ def score_candidate(
     scores.update(branch_migration_matches([design.domains[d] for d in long_domains(system)]))
     all_strands = [design.strand(info.domains) for info in infos]
     scores["motifs"] = float(count_motifs(all_strands, settings["domains"]["forbidden"]))
-    scores.update(spurious_scores(system, design))
+    nucleotides = sum(len(design.strand(s)) for c in system.complexes.values() for s in c.strands)
+    if nucleotides <= int(scoring["spurious_max_nt"]):
+        scores.update(spurious_scores(system, design))
+    else:
+        # spuriousSSM compares every pair of positions: hours at 0.4 M nt. The domain search
+        # minimised the same exact-match objective; its counts are in details["domain_search"].
+        scores.update({name: None for name in SPURIOUS_SCORES})
+        details["spurious"] = (
+            f"not run: {nucleotides} nt in complexes exceed seq.scoring.spurious_max_nt ({scoring['spurious_max_nt']})"
+        )
     th = settings["toeholds"]
     error, spread = score_toeholds(
         [design.domains[d] for d in toehold_domains(system)], th["target_dG"], thermo.temperature
     )
     scores["dg_error"], scores["dg_range"] = error, spread
-    ordered = {name: float(scores[name]) for name in SCORES}
+    ordered = {name: None if scores[name] is None else float(scores[name]) for name in SCORES}
     return {"scores": ordered, "details": details, "mfe": {c.name: s for c, s in zip(gates, structures, strict=True)}}
 
 
