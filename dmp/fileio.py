@@ -85,6 +85,20 @@ def provenance(config_hash: str | None = None, seed: int | None = None) -> dict[
     return record
 
 
+def read_source_text(path: str | os.PathLike[str], error: Any) -> str:
+    """A text input file's contents; a missing or binary file raises `error(source, 0, problem)`.
+
+    `error` is the reader's own exception type (CRNSyntaxError, PILError), so the message keeps
+    the file:line form of that format's syntax errors.
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(str(path), 0, "file not found") from None
+    except UnicodeDecodeError:
+        raise error(str(path), 0, "not a text file (UTF-8 expected)") from None
+
+
 def read_json(path: str | os.PathLike[str], missing: str = "not found") -> Any:
     """Read a JSON file a step depends on; a missing or malformed file is one DmpError line with file:line."""
     from dmp.errors import DmpError

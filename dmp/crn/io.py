@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dmp.crn.model import CRN, SPECIES_NAME, Reaction, format_side
 from dmp.errors import CRNSyntaxError
-from dmp.fileio import write_text
+from dmp.fileio import read_source_text, write_text
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _TERM = re.compile(r"^(?:(?P<count>\d+)\s*)?(?P<name>[A-Za-z][A-Za-z0-9_]*)$")
@@ -156,14 +156,7 @@ def require_known_species(crn: CRN, source: str) -> None:
 
 def read_crn(path: str | Path) -> CRN:
     """Read a `.crn` file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CRNSyntaxError(str(path), 0, "file not found") from None
-    except UnicodeDecodeError:
-        raise CRNSyntaxError(str(path), 0, "not a text file (UTF-8 expected)") from None
-    return parse_crn(text, str(path))
+    return parse_crn(read_source_text(path, CRNSyntaxError), str(path))
 
 
 def format_number(value: float) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from dmp.dsd.kernel import parse_kernel, structure_of
 from dmp.dsd.model import Complex, DSDSystem, base_domain
 from dmp.errors import DmpError
+from dmp.fileio import read_source_text
 
 # Concentration units of the PIL grammar, in nM (dmp states concentrations in nM throughout).
 UNITS_NM = {"M": 1e9, "mM": 1e6, "uM": 1e3, "nM": 1.0, "pM": 1e-3}
@@ -162,11 +163,4 @@ def parse_pil(text: str, source: str = "<string>", scheme: str = "pil") -> DSDSy
 
 def read_pil(path: str | Path) -> DSDSystem:
     """Read a PIL file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PILError(str(path), 0, "file not found") from None
-    except UnicodeDecodeError:
-        raise PILError(str(path), 0, "not a text file (UTF-8 expected)") from None
-    return parse_pil(text, str(path), scheme=path.stem)
+    return parse_pil(read_source_text(path, PILError), str(path), scheme=Path(path).stem)

@@ -268,13 +268,23 @@ class DomainDesigner:
                 accepted += self._transpose(p, name)
                 continue
             d_motif, d_spur, log = self._mutate(p, new)
-            if d_motif < 0 or (d_motif == 0 and d_spur <= 0):
+            if _no_worse(d_motif, d_spur):
                 self.gc[name] += gc_change
                 accepted += 1
             else:
                 self._undo(p, old, log)
         motif, spurious = self.scores()
         return {"steps": steps, "accepted": accepted, "motif_windows": motif, "spurious": spurious}
+
+    def _keep_or_undo(
+        self, history: list[tuple[int, int, list[tuple[_Windows, int, int]]]], d_motif: float, d_spur: float
+    ) -> bool:
+        """Keep a multi-base change that is no worse, else undo its steps in reverse order."""
+        if _no_worse(d_motif, d_spur):
+            return True
+        for position, old, log in reversed(history):
+            self._undo(position, old, log)
+        return False
 
     def _transpose(self, p: int, name: str) -> bool:
         """Exchange base p with another base of the same domain if that does not make things worse."""
@@ -289,11 +299,7 @@ class DomainDesigner:
             dm, ds, log = self._mutate(position, new)
             d_motif, d_spur = d_motif + dm, d_spur + ds
             history.append((position, old, log))
-        if d_motif < 0 or (d_motif == 0 and d_spur <= 0):
-            return True
-        for position, old, log in reversed(history):
-            self._undo(position, old, log)
-        return False
+        return self._keep_or_undo(history, d_motif, d_spur)
 
     def _swap(self, names: list[str]) -> bool:
         """Exchange the sequences of two fixed domains of equal length if that does not make things worse."""
@@ -309,11 +315,7 @@ class DomainDesigner:
                     dm, ds, log = self._mutate(p, new)
                     d_motif, d_spur = d_motif + dm, d_spur + ds
                     history.append((p, old, log))
-        if d_motif < 0 or (d_motif == 0 and d_spur <= 0):
-            return True
-        for p, old, log in reversed(history):
-            self._undo(p, old, log)
-        return False
+        return self._keep_or_undo(history, d_motif, d_spur)
 
     def sequences(self) -> dict[str, str]:
         lay = self.layout
@@ -324,6 +326,11 @@ class DomainDesigner:
 
     def spurious_by_k(self) -> dict[int, float]:
         return {t.k: t.score for t in self.spurious}
+
+
+def _no_worse(d_motif: float, d_spur: float) -> bool:
+    """The acceptance rule: fewer forbidden motifs, or as many and a spurious score no higher."""
+    return d_motif < 0 or (d_motif == 0 and d_spur <= 0)
 
 
 def _gc_bounds(n: int, gc_min: float, gc_max: float, name: str) -> tuple[int, int]:
