@@ -24,8 +24,8 @@ rule seq_design:
     log:
         f"{RESULTS}/{{dataset}}/logs/seq_design_{{scheme}}_{{candidate}}.log",
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=4000,  # a digits-size candidate (0.45 M nt): 29 min on one core, over 1.5 GB resident
+        runtime=120,
     shell:
         "{DMP} design {params.dsd_dir:q} --candidate {wildcards.candidate} --out {params.out_dir:q}"
         " --config {CONFIG:q} --dataset {wildcards.dataset} > {log:q} 2>&1"
@@ -55,7 +55,7 @@ rule seq_select:
         f"{RESULTS}/{{dataset}}/logs/seq_select_{{scheme}}.log",
     resources:
         mem_mb=2000,
-        runtime=30,
+        runtime=60,
     shell:
         "{DMP} select {params.out_dir:q} --candidates {params.candidates} --dsd {params.dsd_dir:q}"
         " --config {CONFIG:q} --dataset {wildcards.dataset} > {log:q} 2>&1"
