@@ -39,7 +39,7 @@ def rank_candidates(
     eligible = {c: True for c in candidates} if eligible is None else dict(eligible)
     ranks: dict[int, dict[str, float]] = {c: {} for c in candidates}
     for score, direction in better.items():
-        values = np.array([np.nan if table[c][score] is None else table[c][score] for c in candidates], dtype=float)
+        values = np.array([table[c][score] for c in candidates], dtype=float)  # None (not computed) -> nan
         if direction == "higher":
             values = -values
         elif direction != "lower":

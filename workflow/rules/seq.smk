@@ -24,7 +24,7 @@ rule seq_design:
     log:
         f"{RESULTS}/{{dataset}}/logs/seq_design_{{scheme}}_{{candidate}}.log",
     resources:
-        mem_mb=4000,  # a digits-size candidate (0.45 M nt): 29 min on one core, over 1.5 GB resident
+        mem_mb=4000,  # a digits-size candidate (0.45 M nt): 29-39 min on one core, about 1.9 GB resident
         runtime=120,
     shell:
         "{DMP} design {params.dsd_dir:q} --candidate {wildcards.candidate} --out {params.out_dir:q}"
