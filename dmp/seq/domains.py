@@ -21,7 +21,9 @@ scores module still runs the real spuriousSSM to score every candidate.
 
 from __future__ import annotations
 
+import math
 import random
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -31,7 +33,8 @@ from dmp.seq.model import Design, long_domains, strand_infos
 
 BASES = "ACGT"  # A=0, C=1, G=2, T=3: complement is b ^ 3
 BETA = 5.0  # spuriousSSM's per-base multiplicative penalty
-SWAP_PROBABILITY = 0.05  # share of search steps that try exchanging two toeholds instead of changing a base
+SWAP_PROBABILITY = 0.05
+SYMMETRY_K_LIMIT = 11  # the symmetry term tabulates 4^k Boltzmann factors  # share of search steps that try exchanging two toeholds instead of changing a base
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ class DomainSpec:
     k_max: int = 10
     effort: float = 10.0  # mutation attempts per designed nucleotide
     alphabet: str = "ACGT"  # letters of every domain as named (its complement uses the complementary letters)
+    # energy-weighted sequence symmetry: k-mer pairs weighted by their duplex's Boltzmann factor
+    symmetry_k: tuple[int, int] = (4, 10)
+    symmetry_weight: float = 0.0  # its weight beside spuriousSSM's term (0: spuriousSSM's objective alone)
+    stacks: tuple[tuple[float, ...], ...] = ()  # nearest-neighbour stack ΔG, 4 x 4 (Thermo.stack_energies)
+    rt: float = 0.5925  # RT (kcal/mol) at the design temperature
 
 
 @dataclass
@@ -85,6 +93,8 @@ class _Windows:
     counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     canonical: bool = True  # spurious windows: a window and its complement are one; motif windows: oriented
     score: float = 0.0
+    energy: array | None = None  # Boltzmann factor of each k-mer's duplex (symmetry term), by code
+    escore: float = 0.0
 
 
 def _collect(layout: _Layout, k: int, canonical: bool) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
@@ -109,6 +119,18 @@ def _code(bases: list[int], positions: tuple[int, ...], masks: tuple[int, ...]) 
         code = code * 4 + v
         rc += (v ^ 3) << (2 * i)
     return code, rc
+
+
+def _energy_table(k: int, stacks: tuple[tuple[float, ...], ...], rt: float) -> array:
+    """exp(-ΔG/RT) of the duplex of every k-mer (sum of its nearest-neighbour stacks), indexed by code."""
+    import numpy as np
+
+    codes = np.arange(4**k, dtype=np.int64)
+    table = np.asarray(stacks, dtype=float)
+    energy = np.zeros(4**k)
+    for i in range(k - 1):
+        energy += table[(codes >> (2 * (k - 1 - i))) & 3, (codes >> (2 * (k - 2 - i))) & 3]
+    return array("d", np.exp(-energy / rt).tobytes())
 
 
 def _encode(word: str) -> int:
@@ -156,9 +178,8 @@ class DomainDesigner:
             self._randomise(name, low, high)
             for i in range(n):
                 self.domain_of[lay.offset[name] + i] = name
-        self.spurious = [
-            _Windows(k, BETA ** (k - spec.k_min), *_collect(lay, k, True)) for k in range(spec.k_min, spec.k_max + 1)
-        ]
+        self.scale_spurious, self.scale_symmetry = 1.0, 1.0  # set after the tables are filled
+        self.spurious = self._tables(lay)
         self.forbidden_codes: dict[int, set[int]] = defaultdict(set)
         for motif in spec.forbidden:
             self.forbidden_codes[len(motif)].add(_encode(motif))
@@ -184,6 +205,30 @@ class DomainDesigner:
                 key = self._key(table, w)
                 table.keys[w] = key
                 self._add(table, key, +1)
+        # both terms relative to their value at the random start, so their weights are comparable
+        spur, sym = self.scores()[1], self.symmetry()
+        self.scale_spurious = 1.0 / spur if spur > 0 and spec.symmetry_weight > 0 else 1.0
+        self.scale_symmetry = spec.symmetry_weight / sym if sym > 0 else 0.0
+
+    def _tables(self, lay: _Layout) -> list[_Windows]:
+        """Canonical window tables for spuriousSSM's k range and, with a symmetry weight, the symmetry k range."""
+        spec = self.spec
+        ks = set(range(spec.k_min, spec.k_max + 1))
+        lo, hi = spec.symmetry_k
+        if spec.symmetry_weight > 0:
+            if not 1 <= lo <= hi <= SYMMETRY_K_LIMIT:
+                raise DmpError(f"seq.domains.symmetry_k: [{lo}, {hi}] must lie within 1..{SYMMETRY_K_LIMIT}")
+            if len(spec.stacks) != 4:
+                raise DmpError("seq.domains: the symmetry term needs the 4 x 4 nearest-neighbour stack energies")
+            ks |= set(range(lo, hi + 1))
+        tables = []
+        for k in sorted(ks):
+            weight = BETA ** (k - spec.k_min) if spec.k_min <= k <= spec.k_max else 0.0
+            table = _Windows(k, weight, *_collect(lay, k, True))
+            if spec.symmetry_weight > 0 and lo <= k <= hi:
+                table.energy = _energy_table(k, spec.stacks, spec.rt)
+            tables.append(table)
+        return tables
 
     # ------------------------------------------------------------------ bookkeeping
 
@@ -205,19 +250,33 @@ class DomainDesigner:
         return (min(code, rc) << 1) | (code == rc)
 
     def _add(self, table: _Windows, key: int, sign: int) -> float:
-        """Add (+1) or remove (-1) one window with `key`; returns the change of the table's score."""
-        if table.canonical:
-            count = table.counts[key]
-            delta = (count if sign > 0 else -(count - 1)) + (key & 1) * sign
-            table.counts[key] = count + sign
-        else:
+        """Add (+1) or remove (-1) one window with `key`; returns the change of the table's objective."""
+        if not table.canonical:
             delta = sign if key in self.forbidden_codes[table.k] else 0
+            table.score += delta
+            return float(delta)
+        count = table.counts[key]
+        delta = (count if sign > 0 else -(count - 1)) + (key & 1) * sign
+        table.counts[key] = count + sign
         table.score += delta
-        return delta * table.weight
+        change = delta * table.weight * self.scale_spurious
+        if table.energy is not None and delta:
+            energy = delta * table.energy[key >> 1]
+            table.escore += energy
+            change += energy * self.scale_symmetry
+        return change
 
     def scores(self) -> tuple[float, float]:
         """(forbidden-motif windows, weighted spurious score) of the current sequences."""
         return sum(t.score for t in self.motifs), sum(t.score * t.weight for t in self.spurious)
+
+    def symmetry(self) -> float:
+        """The energy-weighted symmetry term: pairs of equal or complementary k-mers x their Boltzmann factor."""
+        return sum(t.escore for t in self.spurious)
+
+    def objective(self) -> float:
+        """What the search minimises after the motifs: both terms, each relative to its start value."""
+        return self.scores()[1] * self.scale_spurious + self.symmetry() * self.scale_symmetry
 
     def _mutate(self, p: int, value: int) -> tuple[float, float, list[tuple[_Windows, int, int]]]:
         """Set base p to `value`, updating all tables; returns (Δmotif, Δspurious, undo log)."""
@@ -274,7 +333,10 @@ class DomainDesigner:
             else:
                 self._undo(p, old, log)
         motif, spurious = self.scores()
-        return {"steps": steps, "accepted": accepted, "motif_windows": motif, "spurious": spurious}
+        out = {"steps": steps, "accepted": accepted, "motif_windows": motif, "spurious": spurious}
+        if self.spec.symmetry_weight > 0:
+            out["symmetry"] = self.symmetry()
+        return out
 
     def _keep_or_undo(
         self, history: list[tuple[int, int, list[tuple[_Windows, int, int]]]], d_motif: float, d_spur: float
@@ -334,8 +396,6 @@ def _no_worse(d_motif: float, d_spur: float) -> bool:
 
 
 def _gc_bounds(n: int, gc_min: float, gc_max: float, name: str) -> tuple[int, int]:
-    import math
-
     low, high = math.ceil(gc_min * n - 1e-9), math.floor(gc_max * n + 1e-9)
     if low > high:
         raise DmpError(

@@ -95,6 +95,50 @@ class Thermo:
         # K x^2 - (2Kc + 1) x + K c^2 = 0  ->  x/c = 2Kc / (2Kc + 1 + sqrt(4Kc + 1))
         return min(1.0, 2 * Kc / (2 * Kc + 1 + math.sqrt(4 * Kc + 1)))
 
+    def mfe_energy(self, sequence: str) -> float:
+        """MFE (kcal/mol) of one strand folded alone."""
+        fc = RNA.fold_compound(sequence, self._md(bpp=False))
+        return float(fc.mfe()[1])
+
+    def mfe_binding(self, a: str, b: str, energy_a: float | None = None, energy_b: float | None = None) -> float:
+        """ΔG_bind = MFE(A·B) - MFE(A) - MFE(B) (kcal/mol): how a lab checks two strands for a dimer.
+
+        ViennaRNA's co-folding MFE includes the duplex initiation penalty; a dimer with no
+        intermolecular base pair scores 0. Monomer MFEs may be passed in when already known.
+        """
+        if energy_a is None:
+            energy_a = self.mfe_energy(a)
+        if energy_b is None:
+            energy_b = self.mfe_energy(b)
+        fc = RNA.fold_compound(f"{a}&{b}", self._md(bpp=False))
+        return float(fc.mfe_dimer()[1]) - energy_a - energy_b
+
+    def duplex(self, a: str, b: str) -> tuple[float, int, int, int, int]:
+        """Best intermolecular-only duplex of A and B (ViennaRNA's duplexfold): energy and paired spans.
+
+        Returns (energy kcal/mol, first, last paired base of A, first, last paired base of B), 0-based;
+        no intramolecular structure is considered, so a strand cannot look inert by folding on itself.
+        duplexfold reads the global model (temperature set here; salt stays ViennaRNA's default
+        1.021 M, which differs from 1 M by about 0.01 kcal/mol per duplex).
+        """
+        _load_dna()
+        if RNA.cvar.temperature != self.temperature:
+            RNA.cvar.temperature = self.temperature
+        d = RNA.duplexfold(a, b)
+        left, right = d.structure.split("&")
+        return float(d.energy), d.i - len(left), d.i - 1, d.j - 1, d.j + len(right) - 2
+
+    def stack_energies(self) -> list[list[float]]:
+        """Nearest-neighbour stack ΔG (kcal/mol) of 5'-XY-3' paired with its complement, X, Y in A, C, G, T."""
+        P = RNA.param(self._md(bpp=False))
+        kind = {"CG": 1, "GC": 2, "AT": 5, "TA": 6}
+        comp = {"A": "T", "C": "G", "G": "C", "T": "A"}
+        return [[P.stack[kind[x + comp[x]]][kind[comp[y] + y]] / 100.0 for y in "ACGT"] for x in "ACGT"]
+
+    def kd_energy(self, kd_M: float) -> float:
+        """ΔG_bind (kcal/mol) at which the dissociation constant equals `kd_M` (mol/L): RT ln K_d."""
+        return self.rt * math.log(kd_M)
+
     def mfe(self, strands: list[str]) -> tuple[str, float]:
         """MFE structure (no '&') and energy of the complex formed by `strands` in this order."""
         fc = RNA.fold_compound("&".join(strands), self._md(bpp=False))

@@ -1,0 +1,172 @@
+"""Negative design on energies: the domain search, then a refinement against ViennaRNA binding energies.
+
+Stage 1 is the k-mer search of `domains.py` (spuriousSSM's exact-match score plus, with a
+symmetry weight, the same k-mer pairs weighted by the Boltzmann factor of their duplex, so
+strong GC-rich coincidences go first). Exact k-mer matches do not capture what makes two
+unrelated strands bind - a lab's ViennaRNA check finds 20-30 nt imperfect duplexes of short
+helices, bulges and mismatches - so stage 2 works on the energies themselves: a `PairIndex`
+holds every pair of strands that must not interact (no complementary domain) and shares a
+complementary seed, scored with ViennaRNA's duplexfold. Each step picks one of the most strongly
+binding pairs, changes a base inside its duplex (or exchanges two toeholds when the duplex runs
+through a toehold), re-scores only the pairs the change touches, and keeps the change if the
+motif count does not rise and the sum of the two objectives (k-mer terms, and the pairs'
+total association constant, each relative to its value when stage 2 starts) does not rise.
+Complements stay derived from their domains, so every intended helix stays intact.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dmp.dsd.model import DSDSystem, base_domain
+from dmp.seq.domains import DomainDesigner, DomainSpec, _no_worse
+from dmp.seq.model import Design, strand_infos
+from dmp.seq.pairindex import PairIndex, PairSpec
+from dmp.seq.thermo import Thermo
+
+
+@dataclass(frozen=True)
+class RefineSpec:
+    """Stage 2: steps per designed nucleotide, the pair index, targets drawn from, re-ranking period, weight."""
+
+    effort: float = 0.5
+    pairs: PairSpec = PairSpec()
+    targets: int = 40
+    refresh: int = 20
+    weight: float = 1.0  # weight of the pair term beside the k-mer terms
+
+
+def complementary_pairs(strands: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
+    """Pairs (i < j) of strands, given as domains, in which one holds a domain and the other its complement."""
+    plain: dict[str, set[int]] = defaultdict(set)
+    starred: dict[str, set[int]] = defaultdict(set)
+    for i, domains in enumerate(strands):
+        for d in domains:
+            (starred if d.endswith("*") else plain)[base_domain(d)].add(i)
+    pairs = set()
+    for name, holders in plain.items():
+        for i in holders:
+            for j in starred.get(name, ()):
+                if i != j:
+                    pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+class Refiner:
+    """Stage 2 on top of a finished stage-1 designer (shares its bases and k-mer tables)."""
+
+    def __init__(self, designer: DomainDesigner, thermo: Thermo, spec: RefineSpec, seed: int) -> None:
+        import random
+
+        self.designer = designer
+        self.spec = spec
+        self.rng = random.Random(seed)
+        infos = strand_infos(designer.system)
+        excluded = complementary_pairs([info.domains for info in infos])
+        self.index = PairIndex(designer.layout.strands, designer.bases, excluded, thermo, spec.pairs)
+        self.start_total = self.index.total
+        self.scale = spec.weight / self.index.total if self.index.total > 0 else 0.0
+        self.toehold_of: dict[int, list[str]] = {}
+        lay = designer.layout
+        for names in designer.swappable:
+            for name in names:
+                for i in range(lay.length[name]):
+                    self.toehold_of[lay.offset[name] + i] = names
+
+    def _apply(self, changes: list[tuple[int, int]]) -> bool:
+        """Set bases, score with both objectives, keep or undo; True if kept."""
+        d = self.designer
+        history, d_motif, d_kmer = [], 0.0, 0.0
+        for p, new in changes:
+            old = d.bases[p]
+            if old == new:
+                continue
+            dm, dk, log = d._mutate(p, new)
+            d_motif, d_kmer = d_motif + dm, d_kmer + dk
+            history.append((p, old, log))
+        if not history:
+            return False
+        d_pair = self.index.change([p for p, _, _ in history])
+        if _no_worse(d_motif, d_kmer + d_pair * self.scale):
+            self.index.commit()
+            return True
+        self.index.rollback()
+        for p, old, log in reversed(history):
+            d._undo(p, old, log)
+        return False
+
+    def _move(self, p: int) -> list[tuple[int, int]]:
+        """A change at base p: a new letter (or, at a GC bound, an exchange within the domain), or a toehold swap."""
+        d = self.designer
+        if p in d.domain_of:
+            name = d.domain_of[p]
+            old = d.bases[p]
+            new = self.rng.choice([x for x in d.letters if x != old])
+            change = (new in (1, 2)) - (old in (1, 2))
+            low, high = d.gc_bounds[name]
+            if low <= d.gc[name] + change <= high:
+                return [(p, new)]
+            start, n = d.layout.offset[name], d.layout.length[name]
+            q = start + self.rng.randrange(n)
+            return [(p, d.bases[q]), (q, old)] if d.bases[q] != old else []
+        names = self.toehold_of.get(p)
+        if not names:
+            return []
+        lay = d.layout
+        x = next(n for n in names if lay.offset[n] <= p < lay.offset[n] + lay.length[n])
+        y = self.rng.choice([n for n in names if n != x])
+        moves = []
+        for i in range(lay.length[x]):
+            px, py = lay.offset[x] + i, lay.offset[y] + i
+            moves += [(px, d.bases[py]), (py, d.bases[px])]
+        return moves
+
+    def run(self) -> dict[str, Any]:
+        d = self.designer
+        steps = int(round(self.spec.effort * len(d.domain_of)))
+        accepted, targets = 0, []
+        for step in range(steps):
+            if step % self.spec.refresh == 0:
+                targets = [key for key, _ in self.index.worst(self.spec.targets)]
+            if not targets:
+                break
+            key = self.rng.choice(targets)
+            record = self.index.pairs.get(key)
+            if record is None:
+                continue
+            side = self.rng.randrange(2)
+            lo, hi = record.spans[2 * side], record.spans[2 * side + 1]
+            offset = self.rng.randint(lo, hi)
+            p = d.layout.strands[key[side]][offset][0]
+            changes = self._move(p)
+            if changes and self._apply(changes):
+                accepted += 1
+                for name in {d.domain_of[q] for q, _ in changes if q in d.domain_of}:
+                    start = d.layout.offset[name]
+                    d.gc[name] = sum(b in (1, 2) for b in d.bases[start : start + d.layout.length[name]])
+        worst = self.index.worst(1)
+        return {
+            "steps": steps,
+            "accepted": accepted,
+            "pairs_indexed": len(self.index.pairs),
+            "association_start": self.start_total,
+            "association": self.index.total,
+            "strongest_duplex_dG": worst[0][1].energy if worst else 0.0,
+            "pairs_below_threshold": sum(1 for r in self.index.pairs.values() if r.energy < self.index.reference),
+        }
+
+
+def design_negative(
+    system: DSDSystem, fixed: dict[str, str], spec: DomainSpec, refine: RefineSpec, thermo: Thermo, seed: int
+) -> Design:
+    """Stage 1 (k-mer search) then stage 2 (ViennaRNA pair energies); seeded, so reproducible."""
+    designer = DomainDesigner(system, fixed, spec, seed)
+    stats: dict[str, Any] = dict(designer.run())
+    stats["spurious_by_k"] = designer.spurious_by_k()
+    if refine.effort > 0:
+        stats["refine"] = Refiner(designer, thermo, refine, seed + 7).run()
+        stats["motif_windows"], stats["spurious"] = designer.scores()
+    return Design(designer.sequences(), seed=seed, info={"domain_search": stats})
