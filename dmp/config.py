@@ -73,13 +73,18 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
             "spurious_k": [6, 10],
             "effort": 5.0,
             "alphabet": "ACGT",
+            "symmetry_k": [4, 10],
+            "symmetry_weight": 1.0,
         },
+        "negative": {"effort": 0.5, "seed_nt": 6, "flank": 8, "targets": 40, "refresh": 20, "weight": 1.0},
         "scoring": {
             "reference_nM": 1000.0,
             "dimer_screen_nt": 7,
             "occlusion_screen_nt": 5,
             "max_pairs": 20000,
             "spurious_max_nt": 100000,
+            "binding_pairs": 400,
+            "binding_kd_nM": 100.0,
         },
         "check": {"min_helix_fraction": 0.5},
         "order": {

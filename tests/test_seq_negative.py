@@ -99,3 +99,59 @@ def test_energy_is_viennas_duplex_of_the_seed_window():
     expected = THERMO.duplex(a[7:21], b[3:17])[0]
     assert record.energy == pytest.approx(expected)
     assert record.energy < -8.0  # 8 GC-rich base pairs at 25 °C
+
+
+def test_one_mismatch_patterns_pair_near_complements():
+    from dmp.seq.domains import _code, _mismatch_keys
+
+    def keys(word):
+        bases = ["ACGT".index(c) for c in word]
+        code, rc = _code(bases, tuple(range(len(word))), (0,) * len(word))
+        return _mismatch_keys(code, rc, len(word))
+
+    w = "ACGGTCAT"
+    near = list(revcomp(w))
+    near[2] = "A" if near[2] != "A" else "C"  # one interior mismatch at position 2 of the complement
+    shared = set(keys(w)) & set(keys("".join(near)))
+    assert len(shared) == 1  # exactly the pattern with the wildcard on the mismatch
+    assert set(keys(w)) == set(keys(revcomp(w)))  # an exact complement shares every pattern
+    assert not set(keys(w)) & set(keys("TTTTTTTT"))
+
+
+def test_three_letter_code_keeps_g_off_top_strands(tmp_path):
+    """With alphabet ACT (toeholds too) every top strand is A/C/T only and every base strand A/G/T only."""
+    import subprocess
+    import sys
+
+    from dmp.dsd.pipeline import load_compiled
+    from dmp.seq.domains import DomainSpec
+    from dmp.seq.model import strand_infos, toehold_domains
+    from dmp.seq.negative import RefineSpec, design_negative, three_letter_conflicts
+    from dmp.seq.toeholds import ToeholdSpec, design_toeholds
+
+    crn = tmp_path / "ab.crn"
+    crn.write_text("A -> B\nA @initial 1\n")
+    out = tmp_path / "dsd"
+    result = subprocess.run(
+        [sys.executable, "-m", "dmp", "compile", crn, "--scheme", "soloveichik2010", "--out", out],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    _, system = load_compiled(out)
+    assert three_letter_conflicts(system) == []
+    names = toehold_domains(system)
+    spec_t = ToeholdSpec(7, 10.0, 0.5, 0.65, 25.0, alphabet="ACT")
+    toeholds = dict(zip(names, design_toeholds(len(names), spec_t, 1), strict=True))
+    stacks = tuple(map(tuple, THERMO.stack_energies()))
+    spec = DomainSpec(effort=2.0, alphabet="ACT", symmetry_weight=1.0, stacks=stacks, rt=THERMO.rt, mismatch_k=(8, 9))
+    design = design_negative(system, toeholds, spec, RefineSpec(effort=0.5, pairs=PairSpec(5, 4)), THERMO, 2)
+    infos = strand_infos(system)
+    tops = [design.strand(i.domains) for i in infos if i.top]
+    bases = [design.strand(i.domains) for i in infos if not i.top]
+    assert tops and bases
+    assert all(set(s) <= set("ACT") for s in tops)
+    assert all(set(s) <= set("AGT") for s in bases)
+    for name, sequence in design.domains.items():
+        gc = (sequence.count("C") + sequence.count("G")) / len(sequence)
+        assert name in toeholds or 0.3 <= gc <= 0.7

@@ -51,6 +51,7 @@ class DomainSpec:
     symmetry_weight: float = 0.0  # its weight beside spuriousSSM's term (0: spuriousSSM's objective alone)
     stacks: tuple[tuple[float, ...], ...] = ()  # nearest-neighbour stack ΔG, 4 x 4 (Thermo.stack_energies)
     rt: float = 0.5925  # RT (kcal/mol) at the design temperature
+    mismatch_k: tuple[int, ...] = ()  # (shortest, longest) k-mers also paired with one interior mismatch; () = off
 
 
 @dataclass
@@ -95,6 +96,8 @@ class _Windows:
     score: float = 0.0
     energy: array | None = None  # Boltzmann factor of each k-mer's duplex (symmetry term), by code
     escore: float = 0.0
+    mismatch: bool = False  # keys are the window's one-wildcard patterns (pairs with one interior mismatch)
+    mweights: dict[int, float] = field(default_factory=dict)  # Boltzmann factor by pattern key (memo)
 
 
 def _collect(layout: _Layout, k: int, canonical: bool) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
@@ -131,6 +134,32 @@ def _energy_table(k: int, stacks: tuple[tuple[float, ...], ...], rt: float) -> a
     for i in range(k - 1):
         energy += table[(codes >> (2 * (k - 1 - i))) & 3, (codes >> (2 * (k - 2 - i))) & 3]
     return array("d", np.exp(-energy / rt).tobytes())
+
+
+MISMATCH_DG = 1.0  # kcal/mol for a single mismatch inside a DNA duplex (1x1 internal loops: about +0.5 to +2)
+
+
+def _mismatch_keys(code: int, rc: int, k: int) -> tuple[int, ...]:
+    """Canonical keys of the window with one interior base as a wildcard (set to 0; position in the low 4 bits).
+
+    A window w and a window v pair with one mismatch at position i of w exactly when w's pattern
+    at i equals the reverse complement of v's pattern at k-1-i; the key takes the smaller of the two.
+    """
+    keys = []
+    for i in range(1, k - 1):
+        shift = 2 * (k - 1 - i)
+        plain = code & ~(3 << shift)
+        other = rc & ~(3 << (2 * i))  # the same base, counted from the other end in the reverse complement
+        keys.append(min((plain << 4) | i, (other << 4) | (k - 1 - i)))
+    return tuple(keys)
+
+
+def _mismatch_weight(key: int, k: int, stacks: tuple[tuple[float, ...], ...], rt: float) -> float:
+    """exp(-ΔG/RT) of a duplex with one mismatch: the stacks not touching the wildcard plus MISMATCH_DG."""
+    i, code = key & 15, key >> 4
+    digits = [(code >> (2 * (k - 1 - t))) & 3 for t in range(k)]
+    energy = MISMATCH_DG + sum(stacks[digits[t]][digits[t + 1]] for t in range(k - 1) if t + 1 < i or t > i)
+    return math.exp(-energy / rt)
 
 
 def _encode(word: str) -> int:
@@ -228,6 +257,12 @@ class DomainDesigner:
             if spec.symmetry_weight > 0 and lo <= k <= hi:
                 table.energy = _energy_table(k, spec.stacks, spec.rt)
             tables.append(table)
+        if spec.symmetry_weight > 0 and spec.mismatch_k:
+            m_lo, m_hi = spec.mismatch_k
+            if not 4 <= m_lo <= m_hi <= 15:
+                raise DmpError(f"seq.domains.mismatch_k: [{m_lo}, {m_hi}] must lie within 4..15")
+            for k in range(m_lo, m_hi + 1):
+                tables.append(_Windows(k, 0.0, *_collect(lay, k, True), mismatch=True))
         return tables
 
     # ------------------------------------------------------------------ bookkeeping
@@ -242,15 +277,19 @@ class DomainDesigner:
         self.bases[start : start + n] = letters
         self.gc[name] = gc
 
-    def _key(self, table: _Windows, w: int) -> int:
+    def _key(self, table: _Windows, w: int) -> int | tuple[int, ...]:
         code, rc = _code(self.bases, table.positions[w], table.masks[w])
+        if table.mismatch:
+            return _mismatch_keys(code, rc, table.k)
         if not table.canonical:
             return code
         # canonical key; the lowest bit marks a palindrome (a window that is its own complement)
         return (min(code, rc) << 1) | (code == rc)
 
-    def _add(self, table: _Windows, key: int, sign: int) -> float:
+    def _add(self, table: _Windows, key: int | tuple[int, ...], sign: int) -> float:
         """Add (+1) or remove (-1) one window with `key`; returns the change of the table's objective."""
+        if isinstance(key, tuple):
+            return self._add_patterns(table, key, sign)
         if not table.canonical:
             delta = sign if key in self.forbidden_codes[table.k] else 0
             table.score += delta
@@ -265,6 +304,21 @@ class DomainDesigner:
             table.escore += energy
             change += energy * self.scale_symmetry
         return change
+
+    def _add_patterns(self, table: _Windows, keys: tuple[int, ...], sign: int) -> float:
+        """One window's one-wildcard patterns: pairs of windows sharing one differ in at most that base."""
+        change = 0.0
+        for key in keys:
+            count = table.counts[key]
+            delta = count if sign > 0 else -(count - 1)
+            table.counts[key] = count + sign
+            if delta:
+                weight = table.mweights.get(key)
+                if weight is None:
+                    weight = table.mweights[key] = _mismatch_weight(key, table.k, self.spec.stacks, self.spec.rt)
+                table.escore += delta * weight
+                change += delta * weight
+        return change * self.scale_symmetry
 
     def scores(self) -> tuple[float, float]:
         """(forbidden-motif windows, weighted spurious score) of the current sequences."""
@@ -387,7 +441,7 @@ class DomainDesigner:
         }
 
     def spurious_by_k(self) -> dict[int, float]:
-        return {t.k: t.score for t in self.spurious}
+        return {t.k: t.score for t in self.spurious if not t.mismatch}
 
 
 def _no_worse(d_motif: float, d_spur: float) -> bool:

@@ -159,10 +159,25 @@ class Refiner:
         }
 
 
+def three_letter_conflicts(system: DSDSystem) -> list[str]:
+    """Top strands holding a complement domain: under a three-letter code they would carry the fourth letter."""
+    return [info.name for info in strand_infos(system) if info.top and any(d.endswith("*") for d in info.domains)]
+
+
 def design_negative(
     system: DSDSystem, fixed: dict[str, str], spec: DomainSpec, refine: RefineSpec, thermo: Thermo, seed: int
 ) -> Design:
     """Stage 1 (k-mer search) then stage 2 (ViennaRNA pair energies); seeded, so reproducible."""
+    if len(set(spec.alphabet)) == 3:
+        conflicts = three_letter_conflicts(system)
+        if conflicts:
+            import warnings
+
+            warnings.warn(
+                f"seq.domains.alphabet {spec.alphabet}: {len(conflicts)} top strands hold complement domains "
+                f"(first {conflicts[0]}), so they carry the fourth letter; the code holds for the others",
+                stacklevel=2,
+            )
     designer = DomainDesigner(system, fixed, spec, seed)
     stats: dict[str, Any] = dict(designer.run())
     stats["spurious_by_k"] = designer.spurious_by_k()

@@ -24,10 +24,14 @@ from dmp.dsd.model import DSDSystem, system_to_json
 from dmp.dsd.pipeline import load_compiled
 from dmp.errors import DmpError
 from dmp.fileio import provenance, read_tsv, write_json, write_text, write_tsv
+from dmp.seq.binding import baselines
+from dmp.seq.binding import report_lines as binding_lines
 from dmp.seq.check import check_design
-from dmp.seq.domains import DomainSpec, design_domains
+from dmp.seq.domains import DomainSpec
 from dmp.seq.model import Design, StrandInfo, strand_infos, toehold_domains
+from dmp.seq.negative import RefineSpec, design_negative
 from dmp.seq.order import order_lines, plates, write_order_bulk, write_order_plate
+from dmp.seq.pairindex import PairSpec
 from dmp.seq.rank import Ranking, rank_candidates
 from dmp.seq.scores import SCORES, score_candidate
 from dmp.seq.thermo import Thermo, vienna_version
@@ -133,6 +137,7 @@ def design_candidate(
             th["max_spurious"],
             options["temperature"],
             tuple(options["domains"]["forbidden"]),
+            alphabet=options["domains"]["alphabet"],  # the three-letter code covers the toeholds too
             reuse=bool(th["reuse"]),
         )
         fixed.update(zip(names, design_toeholds(len(names), spec, seed + length), strict=True))
@@ -140,7 +145,8 @@ def design_candidate(
     uses = Counter(fixed.values())
     toehold_use = {"domains": len(fixed), "distinct": len(uses), "max_uses": max(uses.values(), default=0)}
 
-    dom = options["domains"]
+    dom, neg = options["domains"], options["negative"]
+    thermo = Thermo(options["temperature"], options["salt"])
     spec_d = DomainSpec(
         dom["gc_min"],
         dom["gc_max"],
@@ -149,13 +155,18 @@ def design_candidate(
         dom["spurious_k"][1],
         dom["effort"],
         dom["alphabet"],
+        tuple(dom["symmetry_k"]),
+        dom["symmetry_weight"],
+        tuple(map(tuple, thermo.stack_energies())),
+        thermo.rt,
     )
+    pairs = PairSpec(neg["seed_nt"], neg["flank"], options["scoring"]["binding_kd_nM"])
+    refine = RefineSpec(neg["effort"], pairs, neg["targets"], neg["refresh"], neg["weight"])
     mark = time.perf_counter()
-    design = design_domains(system, fixed, spec_d, seed + 1)
+    design = design_negative(system, fixed, spec_d, refine, thermo, seed + 1)
     timings["domains"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    thermo = Thermo(options["temperature"], options["salt"])
     scored = score_candidate(system, design, options, thermo, seed + 2)
     timings["scores"] = time.perf_counter() - mark
     checks = check_design(system, design, thermo, options["check"]["min_helix_fraction"], mfe=scored["mfe"])
@@ -317,6 +328,11 @@ def select(
         "scores": record["scores"],
         "provenance": stamp,
     }
+    if "binding" in record["details"]:  # the winner against its shuffled strands and random ones
+        sequences = [strands[i.domains] for i in infos]
+        summary["binding"] = baselines(
+            [i.name for i in infos], [i.domains for i in infos], sequences, thermo, record["details"]["binding"]
+        )
     write_text(seq_dir / "report.md", _report(system, records, ranking, winner, summary, options, layout))
     write_json(seq_dir / "summary.json", summary)
     return summary
@@ -441,6 +457,7 @@ def _report(
         "Values with each candidate's rank in parentheses.",
         "",
         *_winner_notes(records[winner], options),
+        *(binding_lines(summary["binding"]) if "binding" in summary else []),
         "## Consistency checks (winner, before writing)",
         "",
         f"- complementarity: {summary['checks']['complementarity_failures']} failures (every intended base pair "
