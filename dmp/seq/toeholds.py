@@ -36,6 +36,7 @@ FLANK = "c"  # reference context of every toehold: 5'-C toehold C-3' (Piperine's
 ENUMERATE_UP_TO = 8  # toeholds up to this length: every sequence is a candidate; longer: a seeded sample
 SAMPLE_SIZE = 200_000
 RELAX_SEARCH_UP_TO = 100  # the error suggests relaxed values only for up to this many toeholds
+CHECK_BLOCK = 24  # kept toeholds tested per stickydesign call (its energetics loop over pairs in Python)
 MAX_DRAWS_PER_TOEHOLD = 25  # give up after this many draws per toehold still missing
 
 
@@ -106,7 +107,10 @@ def choose(pool: sd.EndArray, count: int, spec: ToeholdSpec, seed: int) -> list[
         end = pool[index : index + 1]
         if chosen is None:
             chosen = end
-        elif len(endfilter(end, None, chosen, ef)) == len(chosen):
+        elif all(
+            len(endfilter(end, None, chosen[b : b + CHECK_BLOCK], ef)) == len(chosen[b : b + CHECK_BLOCK])
+            for b in range(0, len(chosen), CHECK_BLOCK)
+        ):  # block by block, stopping at the first interaction: most late draws fail early, same decisions
             chosen = chosen.append(end)
         if len(chosen) >= count or draws >= budget:
             break
