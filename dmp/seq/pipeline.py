@@ -122,9 +122,26 @@ def design_candidate(
         raise DmpError(f"--candidate must be 0 or more, got {candidate}")
     system = load_system(dsd_dir)
     seed = candidate_seed(base_seed, system.scheme, candidate)
+    started = time.perf_counter()
+    design, toehold_use, timings = design_sequences(system, options, seed)
+    thermo = Thermo(options["temperature"], options["salt"])
+    mark = time.perf_counter()
+    scored = score_candidate(system, design, options, thermo, seed + 2)
+    timings["scores"] = time.perf_counter() - mark
+    record = candidate_record(system, dsd_dir, candidate, seed, options, design, toehold_use, scored, thermo)
+    record["provenance"] = stamp or provenance(seed=base_seed)
+    write_json(Path(out_dir) / CANDIDATES / f"{candidate}.json", record)
+    timings["total"] = time.perf_counter() - started
+    passed = record["passed"]
+    return {"candidate": candidate, "seed": seed, "passed": passed, "scores": scored["scores"], "seconds": timings}
+
+
+def design_sequences(
+    system: DSDSystem, options: dict[str, Any], seed: int
+) -> tuple[Design, dict[str, int], dict[str, float]]:
+    """Toeholds, then long domains with negative design: the design part of a candidate (no scoring)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-
     toeholds = toehold_domains(system)
     th = options["toeholds"]
     fixed: dict[str, str] = {}
@@ -159,19 +176,30 @@ def design_candidate(
         dom["symmetry_weight"],
         tuple(map(tuple, thermo.stack_energies())),
         thermo.rt,
+        tuple(dom["mismatch_k"]),
     )
     pairs = PairSpec(neg["seed_nt"], neg["flank"], options["scoring"]["binding_kd_nM"])
     refine = RefineSpec(neg["effort"], pairs, neg["targets"], neg["refresh"], neg["weight"])
     mark = time.perf_counter()
     design = design_negative(system, fixed, spec_d, refine, thermo, seed + 1)
     timings["domains"] = time.perf_counter() - mark
+    return design, toehold_use, timings
 
-    mark = time.perf_counter()
-    scored = score_candidate(system, design, options, thermo, seed + 2)
-    timings["scores"] = time.perf_counter() - mark
+
+def candidate_record(
+    system: DSDSystem,
+    dsd_dir: str | Path,
+    candidate: int,
+    seed: int,
+    options: dict[str, Any],
+    design: Design,
+    toehold_use: dict[str, int],
+    scored: dict[str, Any],
+    thermo: Thermo,
+) -> dict[str, Any]:
+    """The candidate file's content (without provenance): design, scores, and the consistency checks."""
     checks = check_design(system, design, thermo, options["check"]["min_helix_fraction"], mfe=scored["mfe"])
-    passed = not any(checks.values())
-    record = {
+    return {
         "format": CANDIDATE_FORMAT,
         "candidate": candidate,
         "seed": seed,
@@ -185,12 +213,8 @@ def design_candidate(
         "domain_search": design.info.get("domain_search", {}),
         "toehold_use": toehold_use,
         "checks": checks,
-        "passed": passed,
-        "provenance": stamp or provenance(seed=base_seed),
+        "passed": not any(checks.values()),
     }
-    write_json(Path(out_dir) / CANDIDATES / f"{candidate}.json", record)
-    timings["total"] = time.perf_counter() - started
-    return {"candidate": candidate, "seed": seed, "passed": passed, "scores": scored["scores"], "seconds": timings}
 
 
 # ---------------------------------------------------------------------------- select
