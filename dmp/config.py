@@ -75,7 +75,8 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
             "alphabet": "ACGT",
             "symmetry_k": [4, 10],
             "symmetry_weight": 1.0,
-            "mismatch_k": [8, 10],
+            "mismatch_k": [],
+            "start": "walk",
         },
         "negative": {"effort": 0.5, "seed_nt": 6, "flank": 8, "targets": 40, "refresh": 20, "weight": 1.0},
         "scoring": {

@@ -155,3 +155,27 @@ def test_three_letter_code_keeps_g_off_top_strands(tmp_path):
     for name, sequence in design.domains.items():
         gc = (sequence.count("C") + sequence.count("G")) / len(sequence)
         assert name in toeholds or 0.3 <= gc <= 0.7
+
+
+@pytest.mark.parametrize("alphabet", ["ACGT", "ACT"])
+def test_walk_uses_every_k_mer_once_within_the_constraints(alphabet):
+    from collections import Counter
+
+    from dmp.seq.debruijn import WalkSpec, choose_k, walk_domains
+
+    lengths = {f"d{i}": 15 for i in range(300)}
+    spec = WalkSpec(alphabet, 0.3, 0.7, ("GGGG", "CCCC", "AAAAA", "TTTTT"))
+    sequences, info = walk_domains(lengths, spec, seed=4)
+    k = info["k"]
+    assert k == choose_k(list(lengths.values()), alphabet) and info["relaxed"] == 0
+    words = Counter()
+    for s in sequences.values():
+        for i in range(len(s) - k + 1):
+            w = s[i : i + k]
+            words[min(w, revcomp(w))] += 1
+    assert max(words.values()) == 1  # no k-mer, nor its complement, twice anywhere
+    for s in sequences.values():
+        assert len(s) == 15 and set(s) <= set(alphabet)
+        assert 5 <= s.count("G") + s.count("C") <= 10  # 0.3 * 15 = 4.5 -> 5; 0.7 * 15 = 10.5 -> 10
+        assert not any(m in s for m in spec.forbidden)
+    assert walk_domains(lengths, spec, seed=4)[0] == sequences  # seeded

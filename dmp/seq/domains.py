@@ -52,6 +52,7 @@ class DomainSpec:
     stacks: tuple[tuple[float, ...], ...] = ()  # nearest-neighbour stack ΔG, 4 x 4 (Thermo.stack_energies)
     rt: float = 0.5925  # RT (kcal/mol) at the design temperature
     mismatch_k: tuple[int, ...] = ()  # (shortest, longest) k-mers also paired with one interior mismatch; () = off
+    start: str = "random"  # "random" (seeded letters) or "walk" (every k-mer used once, debruijn.py)
 
 
 @dataclass
@@ -172,7 +173,14 @@ def _encode(word: str) -> int:
 class DomainDesigner:
     """The state of one search: bases, window tables, scores; `run` mutates until the effort is spent."""
 
-    def __init__(self, system: DSDSystem, fixed: dict[str, str], spec: DomainSpec, seed: int) -> None:
+    def __init__(
+        self,
+        system: DSDSystem,
+        fixed: dict[str, str],
+        spec: DomainSpec,
+        seed: int,
+        initial: dict[str, str] | None = None,
+    ) -> None:
         if spec.k_min > spec.k_max:
             raise DmpError(f"seq.domains.spurious_k: minimum {spec.k_min} exceeds maximum {spec.k_max}")
         bad = [m for m in spec.forbidden if not m or set(m) - set(BASES)]
@@ -204,17 +212,28 @@ class DomainDesigner:
             n = lay.length[name]
             low, high = _gc_bounds(n, spec.gc_min, spec.gc_max, name)
             self.gc_bounds[name] = (low, high)
-            self._randomise(name, low, high)
+            if initial and name in initial:  # e.g. from the k-mer-unique walk (debruijn.py)
+                self.bases[lay.offset[name] : lay.offset[name] + n] = [BASES.index(c) for c in initial[name]]
+                self.gc[name] = sum(c in "CG" for c in initial[name])
+            else:
+                self._randomise(name, low, high)
             for i in range(n):
                 self.domain_of[lay.offset[name] + i] = name
-        self.scale_spurious, self.scale_symmetry = 1.0, 1.0  # set after the tables are filled
-        self.spurious = self._tables(lay)
+        # the spuriousSSM term counts each match at the Boltzmann factor of an average k_min-mer duplex, so
+        # both terms are in the same units (association constants); without the symmetry term, plain counts
+        mean_stack = sum(map(sum, spec.stacks)) / 16 if spec.stacks else 0.0
+        self.scale_spurious = math.exp(-(spec.k_min - 1) * mean_stack / spec.rt) if spec.symmetry_weight > 0 else 1.0
+        self.scale_symmetry = spec.symmetry_weight
+        # no search, no tables: a large system's start (and the energy refinement) needs no window tables
+        self.spurious = self._tables(lay) if spec.effort > 0 else []
         self.forbidden_codes: dict[int, set[int]] = defaultdict(set)
         for motif in spec.forbidden:
             self.forbidden_codes[len(motif)].add(_encode(motif))
-        self.motifs = [
-            _Windows(k, 1.0, *_collect(lay, k, False), canonical=False) for k in sorted(self.forbidden_codes)
-        ]
+        self.motifs = (
+            [_Windows(k, 1.0, *_collect(lay, k, False), canonical=False) for k in sorted(self.forbidden_codes)]
+            if spec.effort > 0
+            else []
+        )
         # fixed domains of equal length (the toeholds) may trade places: the set stays uniform
         by_length: dict[int, list[str]] = defaultdict(list)
         for name in fixed:
@@ -234,10 +253,6 @@ class DomainDesigner:
                 key = self._key(table, w)
                 table.keys[w] = key
                 self._add(table, key, +1)
-        # both terms relative to their value at the random start, so their weights are comparable
-        spur, sym = self.scores()[1], self.symmetry()
-        self.scale_spurious = 1.0 / spur if spur > 0 and spec.symmetry_weight > 0 else 1.0
-        self.scale_symmetry = spec.symmetry_weight / sym if sym > 0 else 0.0
 
     def _tables(self, lay: _Layout) -> list[_Windows]:
         """Canonical window tables for spuriousSSM's k range and, with a symmetry weight, the symmetry k range."""
@@ -329,7 +344,7 @@ class DomainDesigner:
         return sum(t.escore for t in self.spurious)
 
     def objective(self) -> float:
-        """What the search minimises after the motifs: both terms, each relative to its start value."""
+        """What the search minimises after the motifs: the spuriousSSM term and the weighted symmetry term."""
         return self.scores()[1] * self.scale_spurious + self.symmetry() * self.scale_symmetry
 
     def _mutate(self, p: int, value: int) -> tuple[float, float, list[tuple[_Windows, int, int]]]:

@@ -16,14 +16,16 @@ Complements stay derived from their domains, so every intended helix stays intac
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dmp.dsd.model import DSDSystem, base_domain
+from dmp.seq.debruijn import WalkSpec, walk_domains
 from dmp.seq.domains import DomainDesigner, DomainSpec, _no_worse
-from dmp.seq.model import Design, strand_infos
+from dmp.seq.model import Design, long_domains, strand_infos
 from dmp.seq.pairindex import PairIndex, PairSpec
 from dmp.seq.thermo import Thermo
 
@@ -37,6 +39,23 @@ class RefineSpec:
     targets: int = 40
     refresh: int = 20
     weight: float = 1.0  # weight of the pair term beside the k-mer terms
+
+
+MAX_SEEDS = 60_000  # expected seeds of a random system of the same size, at most
+
+
+def seed_length(strands: Sequence[Sequence[tuple[int, int]]], shortest: int) -> int:
+    """The configured seed length, or longer for a large system: N^2 / (2 * 4^m) expected seeds at most MAX_SEEDS."""
+    total = sum(len(s) for s in strands)
+    m = shortest
+    while total * total / (2 * 4**m) > MAX_SEEDS:
+        m += 1
+    return m
+
+
+def _overlapping(text: str, motif: str) -> int:
+    """Occurrences of a motif, overlapping ones included (AAAAAA holds AAAAA twice), as the motif score counts."""
+    return sum(text.startswith(motif, i) for i in range(len(text) - len(motif) + 1))
 
 
 def complementary_pairs(strands: Sequence[Sequence[str]]) -> set[tuple[int, int]]:
@@ -66,9 +85,13 @@ class Refiner:
         self.rng = random.Random(seed)
         infos = strand_infos(designer.system)
         excluded = complementary_pairs([info.domains for info in infos])
-        self.index = PairIndex(designer.layout.strands, designer.bases, excluded, thermo, spec.pairs)
+        pairs = PairSpec(seed_length(designer.layout.strands, spec.pairs.seed_nt), spec.pairs.flank, spec.pairs.kd_nM)
+        self.index = PairIndex(designer.layout.strands, designer.bases, excluded, thermo, pairs)
         self.start_total = self.index.total
-        self.scale = spec.weight / self.index.total if self.index.total > 0 else 0.0
+        # the index weighs pairs relative to the K_d threshold; the k-mer terms are plain Boltzmann factors
+        self.scale = spec.weight * math.exp(-self.index.reference / self.index.rt)
+        self.forbidden = designer.spec.forbidden
+        self.reach = max((len(m) for m in self.forbidden), default=1) - 1
         self.toehold_of: dict[int, list[str]] = {}
         lay = designer.layout
         for names in designer.swappable:
@@ -76,19 +99,35 @@ class Refiner:
                 for i in range(lay.length[name]):
                     self.toehold_of[lay.offset[name] + i] = names
 
+    def _motifs_near(self, positions: list[int]) -> int:
+        """Forbidden-motif occurrences in the stretches of every strand around the given base positions."""
+        spans: dict[int, list[int]] = {}
+        for p in positions:
+            for s, t in self.index.where.get(p, ()):
+                lo, hi = spans.get(s, (t, t))
+                spans[s] = [min(lo, t), max(hi, t)]
+        count = 0
+        for s, (lo, hi) in sorted(spans.items()):
+            text = self.index.sequence(s, max(0, lo - self.reach), hi + self.reach + 1)
+            count += sum(_overlapping(text, m) for m in self.forbidden)
+        return count
+
     def _apply(self, changes: list[tuple[int, int]]) -> bool:
         """Set bases, score with both objectives, keep or undo; True if kept."""
         d = self.designer
-        history, d_motif, d_kmer = [], 0.0, 0.0
+        positions = [p for p, new in changes if d.bases[p] != new]
+        if not positions:
+            return False
+        motifs_before = self._motifs_near(positions)
+        history, d_kmer = [], 0.0
         for p, new in changes:
             old = d.bases[p]
             if old == new:
                 continue
-            dm, dk, log = d._mutate(p, new)
-            d_motif, d_kmer = d_motif + dm, d_kmer + dk
+            _, dk, log = d._mutate(p, new)
+            d_kmer += dk
             history.append((p, old, log))
-        if not history:
-            return False
+        d_motif = self._motifs_near(positions) - motifs_before
         d_pair = self.index.change([p for p, _, _ in history])
         if _no_worse(d_motif, d_kmer + d_pair * self.scale):
             self.index.commit()
@@ -178,8 +217,14 @@ def design_negative(
                 f"(first {conflicts[0]}), so they carry the fourth letter; the code holds for the others",
                 stacklevel=2,
             )
-    designer = DomainDesigner(system, fixed, spec, seed)
-    stats: dict[str, Any] = dict(designer.run())
+    initial = None
+    stats: dict[str, Any] = {}
+    if spec.start == "walk":
+        lengths = {d: system.domains[d] for d in long_domains(system) if d not in fixed}
+        walk = WalkSpec(spec.alphabet, spec.gc_min, spec.gc_max, spec.forbidden)
+        initial, stats["walk"] = walk_domains(lengths, walk, seed + 3)
+    designer = DomainDesigner(system, fixed, spec, seed, initial)
+    stats.update(designer.run())
     stats["spurious_by_k"] = designer.spurious_by_k()
     if refine.effort > 0:
         stats["refine"] = Refiner(designer, thermo, refine, seed + 7).run()

@@ -177,6 +177,7 @@ def design_sequences(
         tuple(map(tuple, thermo.stack_energies())),
         thermo.rt,
         tuple(dom["mismatch_k"]),
+        dom["start"],
     )
     pairs = PairSpec(neg["seed_nt"], neg["flank"], options["scoring"]["binding_kd_nM"])
     refine = RefineSpec(neg["effort"], pairs, neg["targets"], neg["refresh"], neg["weight"])
