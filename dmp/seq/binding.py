@@ -149,27 +149,6 @@ def binding_comparison(
     return out
 
 
-def baselines(
-    names: Sequence[str],
-    domains: Sequence[Sequence[str]],
-    sequences: Sequence[str],
-    thermo: Thermo,
-    designed: dict[str, Any],
-) -> dict[str, Any]:
-    """The shuffled and random baselines on the very pairs a candidate's designed figures used.
-
-    `designed` is a candidate's binding record (kd_nM, seed, designed summary); the result adds
-    `shuffled` and `random` with the same pairs (same seed) and the margins of the design.
-    """
-    spec = BindingSpec(int(designed["designed"]["pairs"]), float(designed["kd_nM"]), int(designed["seed"]))
-    out = binding_comparison(names, domains, sequences, thermo, spec, sets=("shuffled", "random"))
-    out["designed"] = designed["designed"]
-    out["pairs"] = designed["designed"]["pairs"]
-    out["margin_vs_shuffled"] = round(out["shuffled"]["mean_dG"] - out["designed"]["mean_dG"], 3)
-    out["margin_vs_random"] = round(out["random"]["mean_dG"] - out["designed"]["mean_dG"], 3)
-    return out
-
-
 def report_lines(binding: dict[str, Any]) -> list[str]:
     """A markdown section: designed vs shuffled vs random on the same sampled pairs."""
     kd = f"{binding['kd_nM']:g} nM"

@@ -24,7 +24,6 @@ from dmp.dsd.model import DSDSystem, system_to_json
 from dmp.dsd.pipeline import load_compiled
 from dmp.errors import DmpError
 from dmp.fileio import provenance, read_tsv, write_json, write_text, write_tsv
-from dmp.seq.binding import baselines
 from dmp.seq.binding import report_lines as binding_lines
 from dmp.seq.check import check_design
 from dmp.seq.domains import DomainSpec
@@ -354,10 +353,7 @@ def select(
         "provenance": stamp,
     }
     if "binding" in record["details"]:  # the winner against its shuffled strands and random ones
-        sequences = [strands[i.domains] for i in infos]
-        summary["binding"] = baselines(
-            [i.name for i in infos], [i.domains for i in infos], sequences, thermo, record["details"]["binding"]
-        )
+        summary["binding"] = record["details"]["binding"]
     write_text(seq_dir / "report.md", _report(system, records, ranking, winner, summary, options, layout))
     write_json(seq_dir / "summary.json", summary)
     return summary

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from dmp.dsd.model import DSDSystem, base_domain, complement
-from dmp.seq.binding import BindingSpec, sample_pairs, summarise
+from dmp.seq.binding import SETS, BindingSpec, sample_pairs, strand_sets, summarise
 from dmp.seq.model import Design, long_domains, strand_infos, toehold_domains
 from dmp.seq.scores import (
     SCORES,
@@ -136,11 +136,12 @@ def score_plan(system: DSDSystem, design: Design, settings: dict[str, Any], seed
     for c in gates:
         strands, target = design.complex_strands(c), design.complex_structure(c, system.domains)
         plan.tasks.append(["bn", _cost(sum(map(len, strands))), strands, target.replace("&", ""), c.concentration])
-    all_strands = [design.strand(info.domains) for info in infos]
     spec = BindingSpec(int(scoring.get("binding_pairs", 400)), float(scoring.get("binding_kd_nM", 100.0)), seed + 5)
     pairs = sample_pairs([info.domains for info in infos], spec.pairs, spec.seed)
-    for i, j in pairs:
-        plan.tasks.append(["bind", _cost(len(all_strands[i]), len(all_strands[j])), all_strands[i], all_strands[j]])
+    sets = strand_sets([design.strand(info.domains) for info in infos], spec.seed)  # designed, shuffled, random
+    for name, strands_ in sets.items():
+        for i, j in pairs:
+            plan.tasks.append(["bind", _cost(len(strands_[i]), len(strands_[j])), strands_[i], strands_[j], name])
     plan.context.update(
         {
             "top": [info.name for info in top_infos],
@@ -297,7 +298,7 @@ def collect(
     scores["dg_error"], scores["dg_range"] = score_toeholds(
         [design.domains[d] for d in toehold_domains(system)], settings["toeholds"]["target_dG"], thermo.temperature
     )
-    details["binding"] = _binding_details([v for _, v in by_kind.get("bind", [])], ctx["binding"], thermo)
+    details["binding"] = _binding_details(by_kind.get("bind", []), ctx["binding"], thermo)
     ordered = {name: None if scores[name] is None else float(scores[name]) for name in SCORES}  # type: ignore[arg-type]
     return {"scores": ordered, "details": details, "mfe": mfe}
 
@@ -351,15 +352,27 @@ def _spurious(system: DSDSystem, design: Design, settings: dict[str, Any], detai
     return {name: None for name in SPURIOUS_SCORES}
 
 
-def _binding_details(energies: list[float], ctx: dict[str, Any], thermo: Thermo) -> dict[str, Any]:
-    """Mean ΔG_bind, % of pairs below the K_d threshold and the worst pair of the designed strands."""
+def _binding_details(tasks: list, ctx: dict[str, Any], thermo: Thermo) -> dict[str, Any]:
+    """Mean ΔG_bind, % of pairs below the K_d threshold and the worst pair: designed, shuffled, random strands."""
     pairs = [tuple(p) for p in ctx["pairs"]]
     threshold = thermo.kd_energy(ctx["kd_nM"] * 1e-9)
-    summary = summarise(energies, pairs, threshold)  # type: ignore[arg-type]
-    if summary["worst_pair"] is not None:
-        i, j = summary["worst_pair"]
-        summary["worst_pair"] = f"{ctx['names'][i]} + {ctx['names'][j]}"
-    return {"kd_nM": ctx["kd_nM"], "threshold_dG": round(threshold, 3), "seed": ctx["seed"], "designed": summary}
+    out: dict[str, Any] = {
+        "pairs": len(pairs),
+        "kd_nM": ctx["kd_nM"],
+        "threshold_dG": round(threshold, 3),
+        "seed": ctx["seed"],
+    }
+    for name in SETS:
+        energies = [value for task, value in tasks if task[4] == name]
+        summary = summarise(energies, pairs, threshold)  # type: ignore[arg-type]
+        if summary["worst_pair"] is not None:
+            i, j = summary["worst_pair"]
+            summary["worst_pair"] = f"{ctx['names'][i]} + {ctx['names'][j]}"
+        out[name] = summary
+    if pairs:
+        out["margin_vs_shuffled"] = round(out["shuffled"]["mean_dG"] - out["designed"]["mean_dG"], 3)
+        out["margin_vs_random"] = round(out["random"]["mean_dG"] - out["designed"]["mean_dG"], 3)
+    return out
 
 
 def score_design(
