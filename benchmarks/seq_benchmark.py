@@ -1,15 +1,22 @@
-"""Benchmark: sequence design + scoring of the virus system (target: under 10 minutes on 2 cores).
+"""Benchmark: do the designed sequences bind less than random ones, and what does the design cost, at every size?
 
-For each scheme the virus network's full CRN is compiled and verified (untimed), then every candidate is designed and
-scored by `dmp design` (two processes at a time, as `snakemake --cores 2` runs them) and the
-winner is selected by `dmp select`. Reported per scheme: strands, nucleotides, wall and CPU time of
-every candidate (its wall split into toeholds, domains, scores), of select, and the stage's total wall time; overall:
-the wall time of both schemes together, for the default candidate count.
+Binding as a lab checks it (ViennaRNA, DNA parameters, seq.temperature and seq.salt): for a seeded
+sample of strand pairs that share no complementary domain, ΔG_bind = MFE(A·B) - MFE(A) - MFE(B) of
+the designed strands, of the same strands shuffled base by base, and of uniformly random strands of
+the same lengths, on the same pairs; the % of pairs with K_d < 100 nM and the strongest pair; and
+the ensemble defect of the gate complexes (bn_avg). Every figure is the winner's, as report.md
+prints it.
 
-It also records what the dimer screen leaves out, as the winner's scoring measured it: a seeded
-sample of top-strand pairs sharing no complementary stretch of `dimer_screen_nt` nt, folded anyway.
+Virus 10-8-4, both schemes, 3 candidates each, `dmp design` two processes at a time (as
+`snakemake --cores 2` runs them) and `dmp select`, for three variants side by side:
+  baseline     today's design before this work: spuriousSSM's k-mer objective from random letters
+               (seq.domains.symmetry_weight 0, start random, seq.negative.effort 0)
+  default      the defaults: k-mer-unique walk, energy-weighted symmetry, ViennaRNA pair refinement
+  three-letter the defaults with seq.domains.alphabet ACT (top strands without G, toeholds included)
+Digits 64-32-10 (soloveichik2010, one candidate, default settings): benchmarks/seq_jobs.py's design
+job, then the scoring in `--chunks` jobs two at a time, then collect; wall time of each job.
 
-    python benchmarks/seq_benchmark.py [--candidates N] [--workers 2] [--out benchmarks/results/seq.json]
+    python benchmarks/seq_benchmark.py --virus-dsd SOL_DIR CAR_DIR [--digits-dsd DIR] [--out FILE]
 """
 
 from __future__ import annotations
@@ -17,169 +24,209 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dmp.config import STAGE_DEFAULTS  # noqa: E402
-from dmp.crn.io import write_crn  # noqa: E402
-from dmp.crn.translate import network_to_crn  # noqa: E402
-from dmp.dsd.pipeline import compile_to_dir, verify_all  # noqa: E402
-
-TARGET_SECONDS = 600.0
-SCHEMES = ("soloveichik2010", "cardelli2011_NM_noGC")
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+TARGETS = {
+    "percent_below_max": 0.5,  # % of sampled pairs with K_d < 100 nM
+    "margin_vs_shuffled_min": 0.7,  # kcal/mol, mean ΔG_bind designed weaker than shuffled by at least this
+    "bn_avg_max": {"soloveichik2010": 15.4, "cardelli2011_NM_noGC": 4.8},  # today's winners (README)
+    "virus_seconds": 600.0,  # 3 candidates x 2 schemes + select, 2 cores
+    "digits_seconds": 600.0,  # one candidate, 2 cores
+}
+VARIANTS = {
+    "baseline": {"domains": {"symmetry_weight": 0.0, "start": "random", "mismatch_k": []}, "negative": {"effort": 0}},
+    "default": {},
+    "three-letter": {"domains": {"alphabet": "ACT"}},
+}
 
 
 def run_parallel(commands: list[list[str]], workers: int) -> list[dict]:
-    """Run commands `workers` at a time; each result: wall and CPU seconds and the JSON it printed."""
+    """Run commands `workers` at a time; each result: wall and CPU seconds, peak RSS and the JSON it printed."""
     pending = list(enumerate(commands))
-    running: dict[int, tuple[subprocess.Popen, float, int]] = {}  # pid -> (process, start, index)
+    running: dict[int, tuple[subprocess.Popen, float, int]] = {}
     results: dict[int, dict] = {}
     while pending or running:
         while pending and len(running) < workers:
             k, command = pending.pop(0)
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             running[process.pid] = (process, time.perf_counter(), k)
-        pid, status, usage = os.wait4(-1, 0)  # the child's own CPU time comes with its exit
+        pid, status, usage = os.wait4(-1, 0)  # the child's own CPU time and peak memory come with its exit
         if pid not in running:
             continue
         process, started, k = running.pop(pid)
-        process.returncode = os.waitstatus_to_exitcode(status)
         out, err = process.stdout.read(), process.stderr.read()
-        if process.returncode:
-            raise SystemExit(f"{' '.join(commands[k])} failed: {err.strip()}")
+        if os.waitstatus_to_exitcode(status):
+            raise SystemExit(f"{' '.join(commands[k])} failed: {err.strip()[-2000:]}")
         results[k] = {
-            "wall_seconds": time.perf_counter() - started,
-            "cpu_seconds": usage.ru_utime + usage.ru_stime,
-            "output": json.loads(out),
+            "wall_seconds": round(time.perf_counter() - started, 1),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "output": json.loads(out.strip().splitlines()[-1]) if out.strip() else None,
         }
     return [results[k] for k in sorted(results)]
 
 
-def screen_figures(candidate_json: Path) -> dict:
-    """What the dimer screen left out, as the candidate's scoring measured it on a seeded sample."""
-    record = json.loads(candidate_json.read_text())
-    tsi = record["details"]["tsi"]
-    out = tsi.get("screened_out", {})
+def winner_figures(summary: dict) -> dict:
+    binding = summary["binding"]
     return {
-        "top_strands": record["details"]["top_strands"],
-        "pairs_total": tsi["pairs_total"],
-        "pairs_folded": tsi["pairs_folded"],
-        "screened_out_pairs": out.get("pairs"),
-        "screened_out_sample": out.get("sample"),
-        "screened_out_mean_percent": round(out.get("mean_percent", 0.0), 3),
-        "screened_out_max_percent": round(out.get("max_percent", 0.0), 3),
-        "estimated_left_out_tsi_per_strand": round(out.get("estimated_percent_per_strand", 0.0), 1),
-        "tsi_avg_counted": round(record["scores"]["tsi_avg"], 1),
+        "winner": summary["winner"],
+        "strands": summary["strands"],
+        "nucleotides": summary["nucleotides"],
+        "pairs": binding["pairs"],
+        **{name: binding[name] for name in ("designed", "shuffled", "random")},
+        "margin_vs_shuffled": binding["margin_vs_shuffled"],
+        "margin_vs_random": binding["margin_vs_random"],
+        "bn_avg": round(summary["scores"]["bn_avg"], 2),
+        "ssu_avg": round(summary["scores"]["ssu_avg"], 3),
+        "checks": summary["checks"],
     }
+
+
+def virus_variant(name: str, overrides: dict, dsd: dict[str, Path], work: Path, args: argparse.Namespace) -> dict:
+    config = work / f"{name}.yaml"
+    config.write_text(
+        yaml.safe_dump({"seed": 2020, "datasets": {"virus": {"loader": "virus", "hidden": [8]}}, "seq": overrides})
+    )
+    dmp = [sys.executable, "-m", "dmp"]
+    commands, owners = [], []
+    for scheme, folder in dsd.items():
+        for k in range(args.candidates):
+            out = work / name / scheme
+            commands.append([*dmp, "design", str(folder), "--candidate", str(k), "--out", str(out), "--config", str(config), "--dataset", "virus"])  # fmt: skip
+            owners.append((scheme, k))
+    started = time.perf_counter()
+    designed = run_parallel(commands, args.workers)
+    selects = run_parallel(
+        [
+            [
+                *dmp,
+                "select",
+                str(work / name / s),
+                "--candidates",
+                str(args.candidates),
+                "--config",
+                str(config),
+                "--dataset",
+                "virus",
+            ]
+            for s in dsd
+        ],  # fmt: skip
+        args.workers,
+    )
+    wall = time.perf_counter() - started
+    schemes = {}
+    for (scheme, _), select in zip(dsd.items(), selects, strict=True):
+        summary = json.loads((work / name / scheme / "summary.json").read_text())
+        schemes[scheme] = winner_figures(summary)
+        schemes[scheme]["candidates"] = [
+            {
+                "candidate": k,
+                **{x: r[x] for x in ("wall_seconds", "cpu_seconds", "peak_rss_mb")},
+                "seconds": r["output"]["seconds"],
+            }  # fmt: skip
+            for (owner, k), r in zip(owners, designed, strict=True)
+            if owner == scheme
+        ]
+        schemes[scheme]["select_wall_seconds"] = select["wall_seconds"]
+    record = {"settings": overrides, "wall_seconds": round(wall, 1), "schemes": schemes}
+    print(json.dumps({"virus": name, "wall_seconds": record["wall_seconds"]}), flush=True)
+    return record
+
+
+def digits_run(dsd: Path, work: Path, args: argparse.Namespace) -> dict:
+    jobs = [sys.executable, str(ROOT / "benchmarks" / "seq_jobs.py")]
+    out = work / "digits"
+    phases = {}
+    started = time.perf_counter()
+    phases["design"] = run_parallel([[*jobs, "design", str(dsd), str(out)]], 1)[0]
+    chunks = [[*jobs, "score", str(out), "--chunk", str(k), "--of", str(args.chunks)] for k in range(args.chunks)]
+    mark = time.perf_counter()
+    phases["score_chunks"] = run_parallel(chunks, args.workers)
+    phases["score_wall_seconds"] = round(time.perf_counter() - mark, 1)
+    phases["collect"] = run_parallel([[*jobs, "collect", str(out), "--of", str(args.chunks)]], 1)[0]
+    wall = time.perf_counter() - started
+    record = json.loads((out / "candidate.json").read_text())
+    binding = record["details"]["binding"]
+    return {
+        "scheme": record["scheme"],
+        "chunks": args.chunks,
+        "wall_seconds": round(wall, 1),
+        "jobs": phases,
+        "pairs": binding["pairs"],
+        **{name: binding[name] for name in ("designed", "shuffled", "random")},
+        "margin_vs_shuffled": binding["margin_vs_shuffled"],
+        "margin_vs_random": binding["margin_vs_random"],
+        "bn_avg": round(record["scores"]["bn_avg"], 2),
+        "ssu_avg": round(record["scores"]["ssu_avg"], 3),
+        "passed_checks": record["passed"],
+        "domain_search": record["domain_search"],
+    }
+
+
+def targets(result: dict) -> list[dict]:
+    """Each target with the measured value and whether (and by how much) it is met."""
+    rows = []
+    default = result["virus"].get("default")
+    systems = [(f"virus {s}", f) for s, f in (default or {}).get("schemes", {}).items()]
+    if "digits" in result:
+        systems.append(("digits soloveichik2010", result["digits"]))
+    for label, f in systems:
+        scheme = label.split()[-1]
+        for key, value, limit, better in (
+            ("percent K_d < 100 nM", f["designed"]["percent_below"], TARGETS["percent_below_max"], "max"),
+            ("mean ΔG margin vs shuffled", f["margin_vs_shuffled"], TARGETS["margin_vs_shuffled_min"], "min"),
+            ("bn_avg %", f["bn_avg"], TARGETS["bn_avg_max"].get(scheme), "max"),
+        ):
+            if limit is None:
+                continue
+            met = value <= limit if better == "max" else value >= limit
+            rows.append({"system": label, "target": key, "limit": limit, "measured": value, "met": met, "missed_by": 0 if met else round(abs(value - limit), 3)})  # fmt: skip
+    if default:
+        rows.append({"system": "virus, 3 candidates x 2 schemes", "target": "wall seconds", "limit": TARGETS["virus_seconds"], "measured": default["wall_seconds"], "met": default["wall_seconds"] <= TARGETS["virus_seconds"]})  # fmt: skip
+    if "digits" in result:
+        d = result["digits"]["wall_seconds"]
+        rows.append({"system": "digits, one candidate", "target": "wall seconds", "limit": TARGETS["digits_seconds"], "measured": d, "met": d <= TARGETS["digits_seconds"]})  # fmt: skip
+    return rows
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--candidates", type=int, default=STAGE_DEFAULTS["seq"]["candidates"])
+    parser.add_argument("--virus-dsd", nargs=2, metavar=("SOLOVEICHIK", "CARDELLI"))
+    parser.add_argument("--digits-dsd", help="a compiled (and verified) digits soloveichik2010 DSD folder")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--candidates", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--virus-model", default=str(ROOT / "results/virus/model/model.json"))
+    parser.add_argument("--chunks", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "benchmarks/results/seq.json"))
     args = parser.parse_args()
-
-    from dmp.nn.model import load_model
-
-    model = load_model(args.virus_model)
-    dmp = [sys.executable, "-m", "dmp"]
-    runs = []
+    result: dict = {"machine": {"cores": len(os.sched_getaffinity(0)), "load_average_at_start": os.getloadavg()}}
+    result["virus"] = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        crn_path = work / "virus-full.crn"
-        write_crn(network_to_crn(model)[0], crn_path)
-        folders = {}
-        for scheme in SCHEMES:
-            compiled = compile_to_dir(crn_path, scheme, work / scheme / "dsd")
-            verify_all(work / scheme / "dsd")  # `dmp design` takes only verified systems (not timed here)
-            folders[scheme] = (work / scheme / "dsd", work / scheme / "seq", compiled)
-        # all candidates of both schemes, two at a time, as the workflow runs them
-        commands, owners = [], []
-        for scheme, (dsd, seq, _) in folders.items():
-            for k in range(args.candidates):
-                commands.append([*dmp, "design", str(dsd), "--candidate", str(k), "--out", str(seq)])
-                owners.append((scheme, k))
-        cpu0, started = children_cpu(), time.perf_counter()
-        designed = run_parallel(commands, args.workers)
-        design_wall, design_cpu = time.perf_counter() - started, children_cpu() - cpu0
-        selects = {}
-        for scheme, (_, seq, _) in folders.items():
-            cpu1, t1 = children_cpu(), time.perf_counter()
-            subprocess.run(
-                [*dmp, "select", str(seq), "--candidates", str(args.candidates)], check=True, capture_output=True
-            )
-            selects[scheme] = {
-                "wall_seconds": round(time.perf_counter() - t1, 1),
-                "cpu_seconds": round(children_cpu() - cpu1, 1),
-            }
-        total_wall = time.perf_counter() - started
-        for scheme, (_, seq, _compiled) in folders.items():
-            summary = json.loads((seq / "summary.json").read_text())
-            candidates = []
-            for (owner, k), result in zip(owners, designed, strict=True):
-                if owner == scheme:
-                    seconds = result["output"]["seconds"]
-                    candidates.append(
-                        {
-                            "candidate": k,
-                            "wall_seconds": round(result["wall_seconds"], 1),
-                            "cpu_seconds": round(result["cpu_seconds"], 1),
-                            "toeholds_seconds": round(seconds["toeholds"], 1),
-                            "domains_seconds": round(seconds["domains"], 1),
-                            "scores_seconds": round(seconds["scores"], 1),
-                            "passed_checks": result["output"]["passed"],
-                        }
-                    )
-            record = {
-                "scheme": scheme,
-                "strands": summary["strands"],
-                "nucleotides": summary["nucleotides"],
-                "domains": summary["domains"],
-                "toeholds": summary["toeholds"],
-                "candidates": candidates,
-                "select": selects[scheme],
-                "winner": summary["winner"],
-                "winner_scores": {k: None if v is None else round(v, 4) for k, v in summary["scores"].items()},
-                "checks": summary["checks"],
-                "screen": screen_figures(seq / "candidates" / f"{summary['winner']}.json"),
-            }
-            print(json.dumps(record), flush=True)
-            runs.append(record)
-    result = {
-        "network": "virus 10-8-4, full CRN",
-        "candidates_per_scheme": args.candidates,
-        "workers": args.workers,
-        "design_wall_seconds_all_schemes": round(design_wall, 1),
-        "design_cpu_seconds_all_schemes": round(design_cpu, 1),
-        "total_wall_seconds_all_schemes": round(total_wall, 1),
-        "target_seconds": TARGET_SECONDS,
-        "met": total_wall <= TARGET_SECONDS,
-        "machine": {
-            "cores": len(os.sched_getaffinity(0)),
-            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-            "python": sys.version.split()[0],
-        },
-        "note": "wall times include other processes sharing the machine; cpu seconds are this benchmark's own",
-        "runs": runs,
-    }
+        if args.virus_dsd:
+            dsd = dict(zip(("soloveichik2010", "cardelli2011_NM_noGC"), map(Path, args.virus_dsd), strict=True))
+            for name in args.variants.split(","):
+                result["virus"][name] = virus_variant(name, VARIANTS[name], dsd, work, args)
+        if args.digits_dsd:
+            result["digits"] = digits_run(Path(args.digits_dsd), work, args)
+            print(json.dumps({"digits_wall_seconds": result["digits"]["wall_seconds"]}), flush=True)
+    result["machine"]["load_average_at_end"] = os.getloadavg()
+    result["note"] = "wall times include other processes sharing the machine (see the load averages)"
+    result["targets"] = targets(result)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps({k: v for k, v in result.items() if k != "runs"}))
+    for row in result["targets"]:
+        print(json.dumps(row))
     print(f"wrote {out}")
     return 0
 
