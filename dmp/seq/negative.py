@@ -194,7 +194,9 @@ class Refiner:
             "association_start": self.start_total,
             "association": self.index.total,
             "strongest_duplex_dG": worst[0][1].energy if worst else 0.0,
-            "pairs_below_threshold": sum(1 for r in self.index.pairs.values() if r.energy < self.index.reference),
+            "window_duplexes_below_threshold": sum(
+                1 for r in self.index.pairs.values() if r.energy < self.index.reference
+            ),
         }
 
 
