@@ -78,7 +78,7 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
             "mismatch_k": [],
             "start": "walk",
         },
-        "negative": {"effort": 0.5, "seed_nt": 6, "flank": 8, "targets": 40, "refresh": 20, "weight": 1.0},
+        "negative": {"effort": 0.1, "seed_nt": 7, "flank": 5, "targets": 40, "refresh": 20, "weight": 1.0},
         "scoring": {
             "reference_nM": 1000.0,
             "dimer_screen_nt": 7,
