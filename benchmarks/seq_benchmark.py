@@ -13,7 +13,7 @@ Virus 10-8-4, both schemes, 3 candidates each, `dmp design` two processes at a t
                (seq.domains.symmetry_weight 0, start random, seq.negative.effort 0)
   default      the defaults: k-mer-unique walk, energy-weighted symmetry, ViennaRNA pair refinement
   three-letter the defaults with seq.domains.alphabet ACT (top strands without G, toeholds included)
-Digits 64-32-10 (soloveichik2010, one candidate, default settings): benchmarks/seq_jobs.py's design
+Digits 64-32-10 (soloveichik2010, one candidate, config.yaml's digits settings): benchmarks/seq_jobs.py's design
 job, then the scoring in `--chunks` jobs two at a time, then collect; wall time of each job.
 
     python benchmarks/seq_benchmark.py --virus-dsd SOL_DIR CAR_DIR [--digits-dsd DIR] [--out FILE]
@@ -147,7 +147,10 @@ def digits_run(dsd: Path, work: Path, args: argparse.Namespace) -> dict:
     out = work / "digits"
     phases = {}
     started = time.perf_counter()
-    phases["design"] = run_parallel([[*jobs, "design", str(dsd), str(out)]], 1)[0]
+    from dmp.config import load_config, stage_settings
+
+    settings = stage_settings(load_config(ROOT / "config.yaml"), "digits", "seq")  # the digits dataset's own settings
+    phases["design"] = run_parallel([[*jobs, "design", str(dsd), str(out), "--settings", json.dumps(settings)]], 1)[0]
     chunks = [[*jobs, "score", str(out), "--chunk", str(k), "--of", str(args.chunks)] for k in range(args.chunks)]
     mark = time.perf_counter()
     phases["score_chunks"] = run_parallel(chunks, args.workers)
