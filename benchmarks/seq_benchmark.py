@@ -70,9 +70,20 @@ def run_parallel(commands: list[list[str]], workers: int) -> list[dict]:
             "wall_seconds": round(time.perf_counter() - started, 1),
             "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-            "output": json.loads(out.strip().splitlines()[-1]) if out.strip() else None,
+            "output": _json(out),
         }
     return [results[k] for k in sorted(results)]
+
+
+def _json(text: str) -> dict | None:
+    """What a command printed: one JSON document (dmp prints it indented), or JSON on its last line."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return json.loads(text.splitlines()[-1])
 
 
 def winner_figures(summary: dict) -> dict:
