@@ -22,43 +22,25 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dmp.crn.io import write_crn  # noqa: E402
 from dmp.crn.translate import network_to_crn, reduce_network_crn  # noqa: E402
-from dmp.datasets import Scaling  # noqa: E402
-from dmp.dsd.pipeline import compile_to_dir, verify_all  # noqa: E402
-from dmp.nn.model import Layer, TernaryModel  # noqa: E402
+from dmp.nn.model import TernaryModel  # noqa: E402
+from dmp.nn.random import random_ternary_net  # noqa: E402
+from dmp.stages.common import Run  # noqa: E402
+from dmp.stages.dsd import compile_system, verify_all  # noqa: E402
 
 REFERENCE_SECONDS = 86.0
 TARGET_SPEEDUP = 20.0
 MNIST_LIMIT_SECONDS = 600.0
 
 
-def random_ternary_net(sizes: list[int], seed: int, zero_fraction: float = 1 / 3) -> TernaryModel:
-    """A ternary ReLU net with the given layer sizes, weights -1/0/+1, normal biases (seeded)."""
-    rng = np.random.default_rng(seed)
-    p = [(1 - zero_fraction) / 2, zero_fraction, (1 - zero_fraction) / 2]
-    layers = [
-        Layer(rng.choice([-1, 0, 1], size=(b, a), p=p).astype(np.int8), rng.normal(size=b))
-        for a, b in zip(sizes[:-1], sizes[1:], strict=True)
-    ]
-    n = sizes[0]
-    return TernaryModel(
-        layers,
-        [f"x{i}" for i in range(n)],
-        [f"c{j}" for j in range(sizes[-1])],
-        Scaling("none", np.zeros(n), np.ones(n)),
-    )
-
-
 def run_case(name: str, crn_path: Path, scheme: str, work: Path) -> dict:
     out = work / f"{name}-{scheme}"
     started = time.perf_counter()
-    compiled = compile_to_dir(crn_path, scheme, out)
+    compiled = compile_system(Run(), crn_path, scheme, out)
     t_compile = time.perf_counter() - started
     summary = verify_all(out)
     total = time.perf_counter() - started

@@ -27,10 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dmp.config import STAGE_DEFAULTS  # noqa: E402
+from dmp.config import defaults  # noqa: E402
 from dmp.crn.io import write_crn  # noqa: E402
 from dmp.crn.translate import network_to_crn  # noqa: E402
-from dmp.dsd.pipeline import compile_to_dir, verify_all  # noqa: E402
+from dmp.stages.common import Run  # noqa: E402
+from dmp.stages.dsd import compile_system, verify_all  # noqa: E402
 
 TARGET_SECONDS = 600.0
 SCHEMES = ("soloveichik2010", "cardelli2011_NM_noGC")
@@ -87,7 +88,7 @@ def screen_figures(candidate_json: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--candidates", type=int, default=STAGE_DEFAULTS["seq"]["candidates"])
+    parser.add_argument("--candidates", type=int, default=defaults("seq").candidates)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--virus-model", default=str(ROOT / "results/virus/model/model.json"))
     parser.add_argument("--out", default=str(ROOT / "benchmarks/results/seq.json"))
@@ -104,14 +105,15 @@ def main() -> int:
         write_crn(network_to_crn(model)[0], crn_path)
         folders = {}
         for scheme in SCHEMES:
-            compiled = compile_to_dir(crn_path, scheme, work / scheme / "dsd")
+            compiled = compile_system(Run(), crn_path, scheme, work / scheme / "dsd")
             verify_all(work / scheme / "dsd")  # `dmp design` takes only verified systems (not timed here)
             folders[scheme] = (work / scheme / "dsd", work / scheme / "seq", compiled)
         # all candidates of both schemes, two at a time, as the workflow runs them
         commands, owners = [], []
         for scheme, (dsd, seq, _) in folders.items():
             for k in range(args.candidates):
-                commands.append([*dmp, "design", str(dsd), "--candidate", str(k), "--out", str(seq)])
+                out = seq / "candidates" / f"{k}.json"
+                commands.append([*dmp, "design", str(dsd), "--candidate", str(k), "--out", str(out)])
                 owners.append((scheme, k))
         cpu0, started = children_cpu(), time.perf_counter()
         designed = run_parallel(commands, args.workers)
@@ -120,7 +122,15 @@ def main() -> int:
         for scheme, (_, seq, _) in folders.items():
             cpu1, t1 = children_cpu(), time.perf_counter()
             subprocess.run(
-                [*dmp, "select", str(seq), "--candidates", str(args.candidates)], check=True, capture_output=True
+                [
+                    *dmp,
+                    "select",
+                    str(seq),
+                    "--candidates",
+                    *(str(seq / "candidates" / f"{k}.json") for k in range(args.candidates)),
+                ],
+                check=True,
+                capture_output=True,
             )
             selects[scheme] = {
                 "wall_seconds": round(time.perf_counter() - t1, 1),

@@ -119,7 +119,7 @@ def test_reaction_the_scheme_cannot_build(tmp_path):
 def test_bad_pil_for_design(tmp_path, text, message):
     pil = write(tmp_path / "bad.pil", text)
     out = tmp_path / "seq"
-    result = run_dmp("design", pil, "--candidate", 0, "--out", out)
+    result = run_dmp("design", pil, "--candidate", 0, "--out", out / "candidates" / "0.json")
     assert one_line_error(result) == f"{pil}:{message}"
     assert nothing_written(out)
 
@@ -319,8 +319,9 @@ def test_enumeration_limit_stops_the_module_and_the_run_says_so(tmp_path):
     # A + B -> C: peppercorn finds more than 10 complexes (the signals, gate L, its intermediates,
     # translator T and the wastes), so max_complex_count = 10 stops the module.
     out = compile_with(tmp_path, "A + B -> C\n", {"enumeration": {"max_complex_count": 10}})
-    assert run_dmp("verify", out, "--chunk", 0, "--of", 1).returncode == 0
-    result = run_dmp("verify", out, "--collect", 1)
+    chunk = out / "chunks" / "0-of-1.json"
+    assert run_dmp("verify", out, "--chunk", 0, "--of", 1, "--out", chunk).returncode == 0
+    result = run_dmp("verify", out, "--collect", chunk)
     line = one_line_error(result)
     assert line.startswith(
         f"{out}: not verified: module r0 (A + B -> C): limit reached: dsd.enumeration.max_complex_count=10 ("
@@ -335,14 +336,14 @@ def test_enumeration_limit_stops_the_module_and_the_run_says_so(tmp_path):
     assert report["whole"]["verified"] is False
     assert json.loads((out / "summary.json").read_text())["verified"] is False
     # The workflow's collect step (--warn-only) keeps the report and exits 0 with the same line as a warning.
-    warned = run_dmp("verify", out, "--collect", 1, "--warn-only")
+    warned = run_dmp("verify", out, "--collect", chunk, "--warn-only")
     assert warned.returncode == 0
     assert [x for x in warned.stderr.splitlines() if x.strip()] == [f"dmp: warning: {line}"]
     assert json.loads((out / "verification.json").read_text())["verified"] is False
 
     # The sequence stage refuses the folder, naming the limit.
     seq = tmp_path / "seq"
-    line = one_line_error(run_dmp("design", out, "--candidate", 0, "--out", seq))
+    line = one_line_error(run_dmp("design", out, "--candidate", 0, "--out", seq / "candidates" / "0.json"))
     assert line.startswith(
         f"{out}: not verified (module r0 (A + B -> C): limit reached: dsd.enumeration.max_complex_count=10"
     )
@@ -378,7 +379,7 @@ def test_design_needs_a_verification(tmp_path, verified):
     crn = write(tmp_path / "ab.crn", "A -> B\n")
     assert run_dmp("compile", crn, "--scheme", "soloveichik2010", "--out", unverified).returncode == 0
     seq = tmp_path / "seq"
-    line = one_line_error(run_dmp("design", unverified, "--candidate", 0, "--out", seq))
+    line = one_line_error(run_dmp("design", unverified, "--candidate", 0, "--out", seq / "candidates" / "0.json"))
     assert line == (
         f"{unverified}/verification.json: not found; run `dmp verify {unverified}` first "
         "(sequences are designed only for verified systems)"
@@ -388,7 +389,7 @@ def test_design_needs_a_verification(tmp_path, verified):
     report["verified"] = False
     report["summary"]["failed_modules"] = ["r0"]
     write(unverified / "verification.json", json.dumps(report))
-    line = one_line_error(run_dmp("design", unverified, "--candidate", 0, "--out", seq))
+    line = one_line_error(run_dmp("design", unverified, "--candidate", 0, "--out", seq / "candidates" / "0.json"))
     assert (
         line == f"{unverified}: not verified (failed modules: r0); no sequences are designed for an unverified system"
     )
@@ -415,7 +416,9 @@ def test_design_needs_a_verification(tmp_path, verified):
 def test_sequence_constraints_that_cannot_be_met(tmp_path, verified, seq, message):
     path = config(tmp_path / "config.yaml", {"seq": seq})
     out = tmp_path / "seq"
-    result = run_dmp("design", verified, "--candidate", 0, "--out", out, "--config", path, "--dataset", "t")
+    result = run_dmp(
+        "design", verified, "--candidate", 0, "--out", out / "candidates" / "0.json", "--config", path, "--dataset", "t"
+    )
     line = one_line_error(result)
     assert line.startswith(message)
     # ... and says what would work instead.

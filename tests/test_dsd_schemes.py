@@ -1,6 +1,7 @@
 """Translation schemes: gate structures written by hand from the papers' figures."""
 
 import pytest
+from conftest import settings
 
 from dmp.crn.io import parse_crn
 from dmp.dsd.compiler import compile_crn
@@ -8,8 +9,8 @@ from dmp.dsd.kernel import canonical_kernel, format_kernel, parse_kernel
 from dmp.dsd.schemes import SchemeError
 
 
-def kernels(crn_text, scheme, **settings):
-    system = compile_crn(parse_crn(crn_text), scheme, settings).system
+def kernels(crn_text, scheme, **changes):
+    system = compile_crn(parse_crn(crn_text), scheme, settings("dsd", **changes)).system
     return {name: c.kernel for name, c in system.complexes.items()}, system
 
 
@@ -55,25 +56,25 @@ def test_every_gate_pairs_complementary_domains():
 def test_three_reactants_refused_naming_reaction_and_scheme():
     crn = parse_crn("A -> B\nA + B + C -> D\n", "net.crn")
     with pytest.raises(SchemeError) as info:
-        compile_crn(crn, "soloveichik2010", source="net.crn")
+        compile_crn(crn, "soloveichik2010", settings("dsd"), source="net.crn")
     assert str(info.value) == (
         "net.crn: reaction 2 'A + B + C -> D' (line 2): scheme soloveichik2010 cannot implement it: "
         "it has 3 reactants; the scheme's gates take at most 2"
     )
     # The n x m gate of Cardelli 2011 takes any number of reactants.
-    compile_crn(crn, "cardelli2011_NM_noGC")
+    compile_crn(crn, "cardelli2011_NM_noGC", settings("dsd"))
 
 
 def test_reserved_names_and_unknown_scheme_refused():
     with pytest.raises(SchemeError, match="species fuel is not a valid formal species name"):
-        compile_crn(parse_crn("fuel -> B"), "soloveichik2010")
+        compile_crn(parse_crn("fuel -> B"), "soloveichik2010", settings("dsd"))
     with pytest.raises(SchemeError, match="unknown translation scheme 'qian2011'; known schemes: soloveichik2010"):
-        compile_crn(parse_crn("A -> B"), "qian2011")
+        compile_crn(parse_crn("A -> B"), "qian2011", settings("dsd"))
 
 
 def test_fuel_concentration_is_excess_over_largest_signal():
     crn = parse_crn("A -> B; B @initial 2.5")
-    system = compile_crn(crn, "soloveichik2010", {"unit_nM": 10, "fuel_excess": 4, "input_units": 1}).system
+    system = compile_crn(crn, "soloveichik2010", settings("dsd", unit_nM=10, fuel_excess=4, input_units=1)).system
     # Largest signal: B at 2.5 units = 25 nM; fuels at 4 x 25 = 100 nM. A is an input at 1 unit.
     assert system.complexes["fr0_L"].concentration == 100.0
     assert system.complexes["B"].concentration == 25.0
@@ -86,10 +87,10 @@ def test_declared_inputs_leave_an_unproduced_hidden_rail_at_zero():
     # ReLU reaction but nothing produces it. In the formal CRN it stays at 0, so ReLU(-0.3) = 0;
     # supplying it like an input (1 unit) would make the neuron output 0.7.
     crn = parse_crn("X -> Y; Hp + Hm -> Hm; Hm @initial 0.3")
-    options = {"unit_nM": 10, "fuel_excess": 4, "input_units": 1}
+    options = settings("dsd", unit_nM=10, fuel_excess=4, input_units=1)
     guessed = compile_crn(crn, "soloveichik2010", options).system
     assert guessed.meta["inputs"] == ["X", "Hp"]  # without a species map: every unproduced source
-    system = compile_crn(crn, "soloveichik2010", {**options, "inputs": ["X"]}).system
+    system = compile_crn(crn, "soloveichik2010", options, ["X"]).system
     assert system.meta["inputs"] == ["X"]
     assert system.complexes["X"].concentration == 10.0
     assert system.complexes["Hp"].concentration == 0.0

@@ -15,7 +15,7 @@ from dmp.crn.io import format_crn, parse_crn
 from dmp.crn.model import CRN, Reaction
 from dmp.crn.noncompetitive import is_noncompetitive
 from dmp.crn.translate import network_to_crn, reduce_network_crn
-from dmp.datasets import Scaling
+from dmp.data.scaling import Scaling
 from dmp.dsd.model import Complex, DSDSystem
 from dmp.dsd.pil import PILError, parse_pil
 from dmp.dsd.tables import format_pil

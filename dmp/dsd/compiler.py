@@ -12,25 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
-from dmp.config import STAGE_DEFAULTS
 from dmp.crn.bounds import firing_bounds
 from dmp.crn.model import CRN, invalid_formal_names
 from dmp.dsd.cascade import Split, split_fan_out
 from dmp.dsd.model import DSDSystem
 from dmp.dsd.schemes import DomainLengths, SchemeError, get_scheme
-
-COMPILE_KEYS = (
-    "toehold_length",
-    "domain_length",
-    "max_products",
-    "unit_nM",
-    "fuel_excess",
-    "fuel_bound_margin",
-    "input_units",
-)
-COMPILE_DEFAULTS: dict[str, Any] = {k: STAGE_DEFAULTS["dsd"][k] for k in COMPILE_KEYS}
+from dmp.dsd.settings import DSDSettings
 
 
 @dataclass
@@ -64,31 +52,33 @@ def input_species(crn: CRN, declared: list[str] | None = None) -> list[str]:
     ]
 
 
-def fuel_concentrations(crn: CRN, inputs: list[str], options: dict[str, Any]) -> list[float]:
+def fuel_concentrations(crn: CRN, inputs: list[str], settings: DSDSettings) -> list[float]:
     """Fuel (and gate, helper) concentration in nM of each reaction's module, whole nM rounded up.
 
     The floor is `fuel_excess` x the largest signal; a reaction that can fire more than that
     (a fan-out of a neuron summing many others) gets `fuel_bound_margin` x its firing bound.
     """
-    options = {**COMPILE_DEFAULTS, **options}
-    unit = float(options["unit_nM"])
-    input_units = float(options["input_units"])
+    unit = float(settings.unit_nM)
+    input_units = float(settings.input_units)
     largest = max([input_units, *crn.initial.values()], default=1.0)
-    floor = float(options["fuel_excess"]) * largest
-    margin = float(options["fuel_bound_margin"])
+    floor = float(settings.fuel_excess) * largest
+    margin = float(settings.fuel_bound_margin)
     bounds = firing_bounds(crn, {s: input_units for s in inputs})
     # A reaction without a bound (on a cycle, or a pure catalyst) keeps the floor: nothing better is known.
     return [float(math.ceil(max(floor, margin * (b or 0.0)) * unit)) for b in bounds]
 
 
-def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = None, source: str = "CRN") -> Compiled:
+def compile_crn(
+    crn: CRN, scheme_name: str, settings: DSDSettings, inputs: list[str] | None = None, source: str = "CRN"
+) -> Compiled:
     """Translate every reaction of `crn` with the named scheme.
 
-    Raises SchemeError, naming the reaction and the scheme, before anything is built if the
-    scheme cannot implement some reaction or a species name is not a valid formal species.
+    `inputs` (a network's input species, from its species map) narrows which species are
+    supplied as inputs (see `input_species`). Raises SchemeError, naming the reaction and the
+    scheme, before anything is built if the scheme cannot implement some reaction or a species
+    name is not a valid formal species.
     """
-    options = {**COMPILE_DEFAULTS, **(settings or {})}
-    lengths = DomainLengths(int(options["toehold_length"]), int(options["domain_length"]))
+    lengths = DomainLengths(int(settings.toehold_length), int(settings.domain_length))
     scheme = get_scheme(scheme_name, lengths)
     bad = invalid_formal_names(crn.species)
     if bad:
@@ -109,14 +99,14 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
         if reason:
             raise SchemeError(f"{source}: {crn.describe(index)}: scheme {scheme.name} cannot implement it: {reason}")
 
-    split, splits, origin = split_fan_out(crn, int(options["max_products"]))
-    inputs = input_species(split, options.get("inputs"))
-    unit = float(options["unit_nM"])
-    fuels = fuel_concentrations(split, inputs, options)
+    split, splits, origin = split_fan_out(crn, int(settings.max_products))
+    inputs = input_species(split, inputs)
+    unit = float(settings.unit_nM)
+    fuels = fuel_concentrations(split, inputs, settings)
 
     system = DSDSystem(scheme=scheme.name, formal_species=split.species)
     for species in split.species:
-        units = float(options["input_units"]) if species in inputs else split.initial.get(species, 0.0)
+        units = float(settings.input_units) if species in inputs else split.initial.get(species, 0.0)
         scheme.signal(system, species, units * unit)
     for index, reaction in enumerate(split.reactions):
         module = scheme.module(system, index, reaction.reactants, reaction.products, fuels[index])
@@ -129,8 +119,8 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
         "unit_nM": unit,
         "fuel_nM": min(fuels, default=0.0),
         "fuel_nM_max": max(fuels, default=0.0),
-        "input_units": float(options["input_units"]),
-        "max_products": int(options["max_products"]),
+        "input_units": float(settings.input_units),
+        "max_products": int(settings.max_products),
         "inputs": inputs,
     }
     return Compiled(system, split, splits, origin, inputs)

@@ -18,13 +18,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dmp.config import STAGE_DEFAULTS
 from dmp.dsd.kernel import canonical_kernel, rename_kernel
 from dmp.dsd.model import Complex, base_domain
+from dmp.dsd.settings import EnumerationLimits
 from dmp.errors import LimitReached
+from dmp.params import to_dict
 
-# Peppercorn settings: the config's dsd.enumeration defaults; remote toeholds stay allowed.
-ENUMERATION_DEFAULTS: dict[str, Any] = {**STAGE_DEFAULTS["dsd"]["enumeration"], "reject_remote": False}
+
+def peppercorn_options(limits: EnumerationLimits) -> dict[str, Any]:
+    """Peppercorn's Enumerator attributes: the configured limits; remote toeholds stay allowed."""
+    return {**to_dict(limits), "reject_remote": False}
 
 
 class EnumerationLimitError(LimitReached):
@@ -111,9 +114,7 @@ def canonical_pil(complexes: Sequence[Complex], lengths: dict[str, int], present
     return CanonicalPIL(text, complex_names, {v: k for k, v in domain_names.items()}, canon_lengths, entries)
 
 
-def enumerate_canonical(
-    canon: CanonicalPIL, settings: dict[str, Any] | None = None, what: str = "module"
-) -> Enumerated:
+def enumerate_canonical(canon: CanonicalPIL, limits: EnumerationLimits, what: str = "module") -> Enumerated:
     """Enumerate canonical complexes with peppercorn and condense to resting macrostates.
 
     Builds peppercorn's domain and complex objects directly (the same objects its PIL reader
@@ -137,7 +138,7 @@ def enumerate_canonical(
         named.append(cplx)
     initial = [c for c, entry in zip(named, canon.entries, strict=True) if entry[3]]
     del domains
-    result = _run(initial, named, [], {**ENUMERATION_DEFAULTS, **(settings or {})}, what, clear=_RUN % CLEAR_EVERY == 0)
+    result = _run(initial, named, [], peppercorn_options(limits), what, clear=_RUN % CLEAR_EVERY == 0)
     return _strip_suffix(result, tag)
 
 
@@ -167,7 +168,7 @@ def _strip_suffix(result: Enumerated, tag: str) -> Enumerated:
     return Enumerated(species, sorted(reactions))
 
 
-def enumerate_pil_text(text: str, settings: dict[str, Any] | None = None, what: str = "PIL") -> Enumerated:
+def enumerate_pil_text(text: str, limits: EnumerationLimits, what: str = "PIL") -> Enumerated:
     """Enumerate any PIL text (e.g. a user's `system.pil`) through peppercorn's own reader."""
     from peppercornenumerator.input import read_pil
 
@@ -175,7 +176,7 @@ def enumerate_pil_text(text: str, settings: dict[str, Any] | None = None, what: 
     named = list(complexes.values())
     initial = [c for c in named if c.concentration is None or c.concentration[1] != 0]
     del complexes
-    return _run(initial, named, list(reactions), {**ENUMERATION_DEFAULTS, **(settings or {})}, what)
+    return _run(initial, named, list(reactions), peppercorn_options(limits), what)
 
 
 def _run(
@@ -253,8 +254,8 @@ _E_NAME = re.compile(r"^e\d+$")
 class ModuleEnumerator:
     """Enumerates modules through a cache keyed by canonical PIL text."""
 
-    def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        self.settings = settings or {}
+    def __init__(self, limits: EnumerationLimits) -> None:
+        self.limits = limits
         self.cache: dict[str, Enumerated] = {}
         self.runs = 0
         self.hits = 0
@@ -266,7 +267,7 @@ class ModuleEnumerator:
         canon = canonical_pil(complexes, lengths, present)
         result = self.cache.get(canon.text)
         if result is None:
-            result = enumerate_canonical(canon, self.settings, what)
+            result = enumerate_canonical(canon, self.limits, what)
             self.cache[canon.text] = result
             self.runs += 1
         else:

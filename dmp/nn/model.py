@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from dmp.datasets import Scaling
+from dmp.data.scaling import Scaling
 from dmp.errors import DmpError
 from dmp.fileio import write_json
 

@@ -18,10 +18,10 @@ import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 from dmp.fileio import atomic_path, write_text
 from dmp.seq.model import ORDER_ROLES
+from dmp.seq.settings import OrderSettings
 
 ROWS = "ABCDEFGH"
 COLUMNS = 12
@@ -47,18 +47,18 @@ def well_positions(count: int) -> list[str]:
     return [f"{ROWS[i % len(ROWS)]}{i // len(ROWS) + 1}" for i in range(count)]
 
 
-def order_lines(strands: list[tuple[str, str, str]], settings: dict[str, Any]) -> list[OrderLine]:
+def order_lines(strands: list[tuple[str, str, str]], settings: OrderSettings) -> list[OrderLine]:
     """(name, sequence, role) strands as order lines, grouped by role in ORDER_ROLES order, stable within a role."""
     rank = {role: k for k, role in enumerate(ORDER_ROLES)}
     lines = []
     for name, sequence, role in sorted(strands, key=lambda s: rank.get(s[2], len(rank))):
         if role == "gate":
-            purification = settings["gate_purification"]
-        elif len(sequence) > settings["long_nt"]:
-            purification = settings["long_purification"]
+            purification = settings.gate_purification
+        elif len(sequence) > settings.long_nt:
+            purification = settings.long_purification
         else:
-            purification = settings["purification"]
-        lines.append(OrderLine(name, sequence, role, settings["scale"], purification))
+            purification = settings.purification
+        lines.append(OrderLine(name, sequence, role, settings.scale, purification))
     return lines
 
 

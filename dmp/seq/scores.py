@@ -2,7 +2,7 @@
 
 Each score is a function on plain sequences (so it can be tested on hand-made strand sets) and
 has an entry in SCORES: which direction is better and a one-line explanation for the report.
-`score_candidate` computes all of them for one design of a compiled system.
+`dmp.seq.design.score_candidate` computes all of them for one design of a compiled system.
 
 Strand sets follow Piperine: *top strands* are the strands that float free at some time (signals,
 strands released by gates, single-strand fuels and helpers); the base strand of a gate (its
@@ -29,8 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from dmp.dsd.model import DSDSystem, base_domain, complement
-from dmp.seq.model import Design, long_domains, revcomp, strand_infos, toehold_domains
+from dmp.seq.model import revcomp
 from dmp.seq.thermo import Thermo
 
 
@@ -199,6 +198,45 @@ def unpaired_scores(
     return scores, energies
 
 
+def _screened_out(
+    strands: Sequence[str],
+    pairs: set[tuple[int, int]],
+    thermo: Thermo,
+    energy: Any,
+    concentration_M: float,
+    sample: int,
+    seed: int,
+) -> dict[str, Any] | None:
+    """Fold a seeded sample of the hetero pairs the screen left out: how much binding the screen misses."""
+    n = len(strands)
+    outside = n * (n - 1) // 2 - sum(i != j for i, j in pairs)
+    if not sample or outside <= 0:
+        return None
+    rng = random.Random(seed)
+    chosen: set[tuple[int, int]] = set()
+    if outside <= sample:  # few enough: fold them all
+        chosen = {(i, j) for i in range(n) for j in range(i + 1, n) if (i, j) not in pairs}
+    while len(chosen) < min(sample, outside):
+        i, j = sorted(rng.sample(range(n), 2))
+        if (i, j) not in pairs:
+            chosen.add((i, j))
+    percents: list[float] = []
+    for i, j in sorted(chosen):
+        a, b = strands[i][:WINDOW_LIMIT], strands[j][:WINDOW_LIMIT]
+        dG = thermo.binding_energy(a, b, energy(a), energy(b))
+        percents.append(100.0 * thermo.dimer_fraction(dG, concentration_M))
+    if not percents:
+        return None
+    mean = sum(percents) / len(percents)
+    return {
+        "pairs": outside,
+        "sample": len(percents),
+        "mean_percent": mean,
+        "max_percent": max(percents),
+        "estimated_percent_per_strand": mean * 2 * outside / n,
+    }
+
+
 def top_strand_interactions(
     strands: Sequence[str],
     thermo: Thermo,
@@ -257,31 +295,9 @@ def top_strand_interactions(
     }
     if sampling:
         details["estimated"] = sampling
-    n = len(strands)
-    outside = n * (n - 1) // 2 - sum(i != j for i, j in pairs)  # screened-out hetero pairs
-    if sample and outside > 0:
-        rng = random.Random(seed)
-        chosen: set[tuple[int, int]] = set()
-        if outside <= sample:  # few enough: fold them all
-            chosen = {(i, j) for i in range(n) for j in range(i + 1, n) if (i, j) not in pairs}
-        while len(chosen) < min(sample, outside):
-            i, j = sorted(rng.sample(range(n), 2))
-            if (i, j) not in pairs:
-                chosen.add((i, j))
-        percents: list[float] = []
-        for i, j in sorted(chosen):
-            a, b = strands[i][:WINDOW_LIMIT], strands[j][:WINDOW_LIMIT]
-            dG = thermo.binding_energy(a, b, energy(a), energy(b))
-            percents.append(100.0 * thermo.dimer_fraction(dG, concentration_M))
-        if percents:
-            mean = sum(percents) / len(percents)
-            details["screened_out"] = {
-                "pairs": outside,
-                "sample": len(percents),
-                "mean_percent": mean,
-                "max_percent": max(percents),
-                "estimated_percent_per_strand": mean * 2 * outside / n,
-            }
+    outside = _screened_out(strands, set(pairs), thermo, energy, concentration_M, sample, seed)
+    if outside:
+        details["screened_out"] = outside
     return per_strand, details
 
 
@@ -402,107 +418,3 @@ def count_motifs(strands: Iterable[str], motifs: Iterable[str]) -> int:
         for motif in motifs:
             total += sum(sequence.startswith(motif, i) for i in range(len(sequence) - len(motif) + 1))
     return total
-
-
-# ---------------------------------------------------------------------------- one candidate
-
-
-def score_candidate(
-    system: DSDSystem, design: Design, settings: dict[str, Any], thermo: Thermo, seed: int = 0
-) -> dict[str, Any]:
-    """Every score of SCORES for one design, plus details and the MFE structure of each gate complex.
-
-    `seed` drives the sample of screened-out top-strand pairs that the details report.
-    """
-    from dmp.seq.spurious import spurious_scores
-    from dmp.seq.toeholds import score_toeholds
-
-    scoring = settings["scoring"]
-    concentration = scoring["reference_nM"] * 1e-9
-    infos = strand_infos(system)
-    toeholds = set(toehold_domains(system))
-    top = [info for info in infos if info.top]
-    top_sequences = [design.strand(info.domains) for info in top]
-    masks = [
-        [base_domain(d) in toeholds for d in info.domains for _ in range(system.domains[base_domain(d)])]
-        for info in top
-    ]
-    scores: dict[str, float] = {}
-    details: dict[str, Any] = {"top_strands": len(top)}
-
-    unpaired, energies = unpaired_scores(top_sequences, masks, thermo)
-    scores.update(unpaired)
-
-    tsi, tsi_info = top_strand_interactions(
-        top_sequences,
-        thermo,
-        concentration,
-        scoring["dimer_screen_nt"],
-        energies,
-        sample=SCREEN_SAMPLE,
-        seed=seed,
-        max_pairs=int(scoring["max_pairs"]),
-    )
-
-    scores["tsi_avg"] = float(np.mean(tsi)) if tsi else 0.0
-    scores["tsi_max"] = max(tsi, default=0.0)
-    if tsi_info["worst_pair"]:
-        i, j = map(int, tsi_info["worst_pair"].split(","))
-        tsi_info["worst_pair"] = f"{top[i].name} + {top[j].name}"
-        tsi_info["worst_strand"] = top[int(np.argmax(tsi))].name
-    details["tsi"] = tsi_info
-
-    exposed = _exposed_toeholds(system, toeholds)
-    partners = [[s for s, info in enumerate(top) if complement(d) in info.domains] for d in exposed]
-    occlusion, to_info = toehold_occlusion(
-        [design.domain(d) for d in exposed], partners, top_sequences, thermo, concentration,
-        scoring["occlusion_screen_nt"], energies, int(scoring["max_pairs"]), seed + 3,
-    )  # fmt: skip
-    scores["to_avg"] = float(np.mean(occlusion)) if occlusion else 0.0
-    scores["to_max"] = max(occlusion, default=0.0)
-    details["to"] = {**to_info, "exposed_toeholds": len(exposed)}
-    if occlusion:
-        details["to"]["worst_toehold"] = exposed[int(np.argmax(occlusion))]
-
-    gates = [c for c in system.complexes.values() if len(c.strands) > 1]
-    lengths = system.domains
-    bn, defects, structures = bad_nucleotides(
-        [(design.complex_strands(c), design.complex_structure(c, lengths), c.concentration) for c in gates], thermo
-    )
-    scores.update(bn)
-    if defects:
-        details["bn"] = {"worst_complex": gates[int(np.argmax(defects))].name, "complexes": len(gates)}
-
-    scores.update(branch_migration_matches([design.domains[d] for d in long_domains(system)]))
-    all_strands = [design.strand(info.domains) for info in infos]
-    scores["motifs"] = float(count_motifs(all_strands, settings["domains"]["forbidden"]))
-    nucleotides = sum(len(design.strand(s)) for c in system.complexes.values() for s in c.strands)
-    if nucleotides <= int(scoring["spurious_max_nt"]):
-        scores.update(spurious_scores(system, design))
-    else:
-        # spuriousSSM compares every pair of positions: hours at 0.4 M nt. The domain search
-        # minimised the same exact-match objective; its counts are in details["domain_search"].
-        scores.update({name: None for name in SPURIOUS_SCORES})
-        details["spurious"] = (
-            f"not run: {nucleotides} nt in complexes exceed seq.scoring.spurious_max_nt ({scoring['spurious_max_nt']})"
-        )
-    th = settings["toeholds"]
-    error, spread = score_toeholds(
-        [design.domains[d] for d in toehold_domains(system)], th["target_dG"], thermo.temperature
-    )
-    scores["dg_error"], scores["dg_range"] = error, spread
-    ordered = {name: None if scores[name] is None else float(scores[name]) for name in SCORES}
-    return {"scores": ordered, "details": details, "mfe": {c.name: s for c, s in zip(gates, structures, strict=True)}}
-
-
-def _exposed_toeholds(system: DSDSystem, toeholds: set[str]) -> list[str]:
-    """Toehold domains left unpaired on gate complexes (where signals bind), each once."""
-    exposed: dict[str, None] = {}
-    for cplx in system.complexes.values():
-        if len(cplx.strands) < 2:
-            continue
-        for strand, structure in zip(cplx.strands, cplx.structure, strict=True):
-            for d, symbol in zip(strand, structure, strict=True):
-                if symbol == "." and base_domain(d) in toeholds:
-                    exposed.setdefault(d, None)
-    return list(exposed)

@@ -3,7 +3,7 @@
 
 
 def dsd_settings(wildcards):
-    return dmp.config.stage_settings(config, wildcards.dataset, "dsd")
+    return stage_of(wildcards, "dsd")
 
 
 def dsd_chunks(wildcards):
@@ -46,7 +46,7 @@ rule dsd_verify_chunk:
         mem_mb=4000,
         runtime=60,
     shell:
-        "{DMP} verify {params.out_dir:q} --chunk {wildcards.chunk} --of {wildcards.chunks} > {log:q} 2>&1"
+        "{DMP} verify {params.out_dir:q} --chunk {wildcards.chunk} --of {wildcards.chunks} --out {output:q} > {log:q} 2>&1"
 
 
 rule dsd_collect:
@@ -59,11 +59,10 @@ rule dsd_collect:
         summary=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/summary.json",
     params:
         out_dir=lambda w, input: os.path.dirname(input.system),
-        chunks=lambda w: dsd_settings(w)["chunks"],
     log:
         f"{RESULTS}/{{dataset}}/logs/dsd_collect_{{scheme}}.log",
     resources:
         mem_mb=4000,
         runtime=60,
     shell:
-        "{DMP} verify {params.out_dir:q} --collect {params.chunks} --warn-only > {log:q} 2>&1"
+        "{DMP} verify {params.out_dir:q} --collect {input.chunks:q} --warn-only > {log:q} 2>&1"

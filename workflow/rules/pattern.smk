@@ -22,7 +22,7 @@ rule draw_pattern:
         out_dir=lambda w, output: os.path.dirname(output.summary),
     log:
         f"{RESULTS}/{{dataset}}/logs/draw_pattern.log",
-    threads: lambda w: dmp.config.stage_settings(config, w.dataset, "simulation")["jobs"]
+    threads: lambda w: stage_of(w, "simulation")["jobs"]
     resources:
         mem_mb=2000,
         runtime=60,

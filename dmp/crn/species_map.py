@@ -1,0 +1,108 @@
+"""Which species carries which network value: the species map, written as `species.json`.
+
+Every later step that sets inputs or reads outputs (simulation at the formal and DNA levels,
+per-sample input concentrations) goes through it, so the naming of rails lives in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dmp.errors import DmpError
+from dmp.fileio import write_json
+
+
+@dataclass
+class SpeciesMap:
+    """Which species carries which network value; written as `species.json`."""
+
+    input_encoding: str
+    inputs: list[dict[str, Any]]
+    hidden: list[list[dict[str, Any]]]
+    outputs: list[dict[str, Any]]
+    input_shift: list[float] | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def input_species(self) -> list[str]:
+        names = []
+        for entry in self.inputs:
+            names.extend(n for n in (entry.get("plus"), entry.get("minus"), entry.get("species")) if n)
+        return names
+
+    def output_species(self) -> list[tuple[str, str]]:
+        return [(entry["plus"], entry["minus"]) for entry in self.outputs]
+
+    def input_concentrations(
+        self, x_scaled: np.ndarray, present: Collection[str] | None = None
+    ) -> tuple[dict[str, float], int]:
+        """Initial concentrations of the input species for one scaled example.
+
+        Returns the concentrations and the number of shifted inputs that fell below zero
+        and were clipped (always 0 for dual-rail inputs). With `present` (the species of a
+        CRN), inputs absent from it are left out: an input whose weights are all zero has no
+        fan-out reaction, so it is inert and not a species of the CRN.
+        """
+        values: dict[str, float] = {}
+        clipped = 0
+        for entry, x in zip(self.inputs, np.asarray(x_scaled, dtype=np.float64), strict=True):
+            if self.input_encoding == "dual_rail":
+                values[entry["plus"]] = max(float(x), 0.0)
+                values[entry["minus"]] = max(-float(x), 0.0)
+            else:
+                shifted = float(x) + entry["shift"]
+                if shifted < 0:
+                    clipped += 1
+                values[entry["species"]] = max(shifted, 0.0)
+        if present is not None:
+            values = {name: value for name, value in values.items() if name in present}
+        return values, clipped
+
+    def read_outputs(self, concentration: dict[str, float] | Any) -> np.ndarray:
+        """y_j = Y_j+ - Y_j- from a mapping species -> concentration.
+
+        A rail absent from the mapping is 0: an output with no bias and no incoming weight on
+        that rail never appears in the CRN.
+        """
+        return np.array(
+            [concentration.get(p, 0.0) - concentration.get(m, 0.0) for p, m in self.output_species()], dtype=np.float64
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "input_encoding": self.input_encoding,
+            "input_shift": self.input_shift,
+            "inputs": self.inputs,
+            "hidden": self.hidden,
+            "outputs": self.outputs,
+            "provenance": self.provenance,
+        }
+
+    def save(self, path: str | Path) -> None:
+        write_json(path, self.to_json())
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SpeciesMap:
+        return cls(
+            data["input_encoding"],
+            data["inputs"],
+            data["hidden"],
+            data["outputs"],
+            data.get("input_shift"),
+            data.get("provenance", {}),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> SpeciesMap:
+        path = Path(path)
+        try:
+            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise DmpError(f"{path}: species map not found; run the crn stage first") from None
+        except (KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise DmpError(f"{path}: not a dmp species map ({exc})") from None

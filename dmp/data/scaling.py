@@ -1,0 +1,50 @@
+"""Input scaling fitted on the training part: x_scaled = (x - offset) / scale.
+
+The network, its CRN and every simulation see scaled inputs; model.json and split.json
+store the same scaling, so raw feature values (a sample's probe readings) map to input
+concentrations the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class Scaling:
+    """Affine input scaling x_scaled = (x - offset) / scale, fitted on the training part."""
+
+    method: str
+    offset: np.ndarray
+    scale: np.ndarray
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        return (np.asarray(X, dtype=np.float64) - self.offset) / self.scale
+
+    def to_json(self) -> dict[str, Any]:
+        return {"method": self.method, "offset": self.offset.tolist(), "scale": self.scale.tolist()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Scaling:
+        return cls(data["method"], np.asarray(data["offset"], float), np.asarray(data["scale"], float))
+
+
+def fit_scaling(X: np.ndarray, method: str) -> Scaling:
+    """Fit the input scaling on training features; constant features keep scale 1."""
+    d = X.shape[1]
+    if method == "standard":
+        offset, scale = X.mean(axis=0), X.std(axis=0)
+    elif method == "minmax":
+        offset, scale = X.min(axis=0), X.max(axis=0) - X.min(axis=0)
+    elif method == "minmax_global":
+        # One offset and scale for every feature (pixel intensities 0-255 -> [0, 1]): a pixel that
+        # is blank throughout training cannot blow up on a test image, and relative scales stay.
+        low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 1.0)
+        offset, scale = np.full(d, low), np.full(d, high - low)
+    else:
+        offset, scale = np.zeros(d), np.ones(d)
+    scale = np.where(scale > 0, scale, 1.0)
+    return Scaling(method, offset.astype(float), scale.astype(float))
