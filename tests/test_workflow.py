@@ -40,7 +40,6 @@ def small_config(tmp_path: Path) -> Path:
         "seq": {"candidates": 1},
         "simulation": {
             "t_end": 2000.0,
-            "points": 5,
             "max_examples": 10,
             "trajectory_examples": 2,
             "trajectory_t_end": 10.0,

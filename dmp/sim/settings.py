@@ -33,7 +33,6 @@ class DnaSettings:
     t_end: float  # seconds
     rtol: float
     atol: float  # nM
-    stabilisation_points: int
     max_examples: int | None
     trajectory_t_end: float  # seconds
 
@@ -55,8 +54,6 @@ class SimulationSettings:
 
     engine: str  # batch | gillespy2
     t_end: float
-    points: int
-    stabilisation_points: int
     stabilisation_atol: float
     rtol: float
     atol: float
@@ -84,7 +81,6 @@ class SimulationSettings:
             t_end=dna.t_end,
             rtol=dna.rtol,
             atol=dna.atol,
-            stabilisation_points=dna.stabilisation_points,
             max_examples=dna.max_examples if dna.max_examples is not None else self.max_examples,
         )
 
