@@ -193,3 +193,66 @@ def test_shape_ignores_names_and_strand_rotation_but_not_structure_or_lengths():
     assert shape("a( b + c ) b*") != gate  # b unbound: another structure
     assert shape("a( u( + c ) ) u*") == gate  # toehold renamed to a toehold
     assert shape("b( a( + c ) ) a*") != gate  # toehold and long domain swapped
+
+
+def test_gates_page_links_every_gates_tsv_row_to_its_shape(tmp_path):
+    import base64
+    import re
+    from html.parser import HTMLParser
+
+    from dmp.dsd.diagram import shape_svgs
+    from dmp.dsd.gates_html import write_gates_page
+    from dmp.dsd.tables import write_tables
+    from dmp.fileio import read_tsv
+
+    system = compile_crn(parse_crn(SMALL_NETWORK_CRN), "soloveichik2010", {"max_products": 4}).system
+    write_tables(system, tmp_path, {})
+    rows = read_tsv(tmp_path / "gates.tsv")
+    shapes = write_gates_page(system, tmp_path / "gates.tsv", tmp_path / "gates.html")
+    index = shape_index(system)
+    assert shapes == index.of_complex
+
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.cells, self.open = [], None, 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.cells = []
+            elif tag == "td":
+                self.cells.append("")
+                self.open += 1
+            elif tag == "div" and self.cells is not None:
+                self.cells[-1] += dict(attrs)["class"]
+
+        def handle_endtag(self, tag):
+            if tag == "tr" and self.cells:
+                self.rows.append(self.cells)
+            elif tag == "td":
+                self.open -= 1
+
+        def handle_data(self, data):
+            if self.open and self.cells:
+                self.cells[-1] += data
+
+    text = (tmp_path / "gates.html").read_text()
+    parser = Rows()
+    parser.feed(text)
+    table = parser.rows[len(index.shapes) :]  # the shapes table comes first
+    assert len(table) == len(rows)
+    for row, cells in zip(rows, table, strict=True):
+        assert cells[0] == row["name"]
+        assert cells[-3] == index.of_complex[row["name"]]
+        assert cells[-1] == f"diagram {index.of_complex[row['name']]}"
+    # Each shape embedded once, as the SVG the folder version writes.
+    svgs = shape_svgs(index)
+    for shape_id, svg in svgs.items():
+        (data,) = re.findall(rf'\.{shape_id}{{background-image:url\("data:image/svg\+xml;base64,([^"]+)"\)}}', text)
+        assert base64.b64decode(data).decode() == svg
+    # Linked version: relative links to files that exist.
+    write_shape_diagrams(system, tmp_path / "shapes")
+    write_gates_page(system, tmp_path / "gates.tsv", tmp_path / "page" / "gates.html", svg_dir=tmp_path / "shapes")
+    links = set(re.findall(r'<img src="([^"]+)"', (tmp_path / "page" / "gates.html").read_text()))
+    assert links == {f"../shapes/{s}.svg" for s in index.shapes}
+    assert all((tmp_path / "page" / link).is_file() for link in links)

@@ -412,12 +412,19 @@ def draw_shape(shape: Shape, title: str = "") -> str:
     return draw_complex(shape.strands, shape.structure, dict(shape.lengths), shape.toeholds, title or shape.kernel)
 
 
-def write_shape_diagrams(system: DSDSystem, out_dir: str | Path, toehold_max: int | None = None) -> dict[str, str]:
-    """Write `<shape id>.svg` for every distinct complex shape into `out_dir`; returns {complex name: file name}."""
-    out_dir = Path(out_dir)
-    index = shape_index(system, toehold_max)
+def shape_svgs(index: ShapeIndex) -> dict[str, str]:
+    """SVG text of every shape of an index, titled with its id, its number of complexes and its kernel."""
+    svgs = {}
     for shape_id, shape in index.shapes.items():
         count = len(index.complexes_of(shape_id))
         title = f"{shape_id} ({count} complex{'es' if count != 1 else ''}): {shape.kernel}"
-        write_text(out_dir / f"{shape_id}.svg", draw_shape(shape, title))
+        svgs[shape_id] = draw_shape(shape, title)
+    return svgs
+
+
+def write_shape_diagrams(system: DSDSystem, out_dir: str | Path, toehold_max: int | None = None) -> dict[str, str]:
+    """Write `<shape id>.svg` for every distinct complex shape into `out_dir`; returns {complex name: file name}."""
+    index = shape_index(system, toehold_max)
+    for shape_id, svg in shape_svgs(index).items():
+        write_text(Path(out_dir) / f"{shape_id}.svg", svg)
     return {name: f"{shape_id}.svg" for name, shape_id in index.of_complex.items()}
