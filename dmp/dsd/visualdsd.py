@@ -56,9 +56,11 @@ def dsd_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _number(value: float) -> str:
-    """Positional decimal notation (no exponent), six significant digits."""
-    return np.format_float_positional(float(value), precision=6, unique=False, fractional=False, trim="-")
+def _number(value: float, digits: int | None = None) -> str:
+    """Positional decimal notation (no exponent): the shortest exact form, or `digits` significant digits."""
+    if digits is None:
+        return np.format_float_positional(float(value), trim="-")
+    return np.format_float_positional(float(value), precision=digits, unique=False, fractional=False, trim="-")
 
 
 def toehold_rates(length: int) -> tuple[float, float]:
@@ -225,7 +227,7 @@ def format_visualdsd(
     for domain in sorted(system.domains, key=lambda d: (d not in toeholds, list(system.domains).index(d))):
         if domain in toeholds:
             bind, unbind = toehold_rates(system.domains[domain])
-            lines.append(f"new {token[domain]}@{_number(bind)},{_number(unbind)}")
+            lines.append(f"new {token[domain]}@{_number(bind, 6)},{_number(unbind, 6)}")
         else:
             lines.append(f"new {token[domain]}")
     if not process:
