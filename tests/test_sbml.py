@@ -188,10 +188,15 @@ def test_write_sbml_infers_and_overrides_the_level(tmp_path):
         assert write_sbml(path, tmp_path / "f.xml", level="formal")["level"] == "formal"
     assert any("header states dna-level units" in str(w.message) for w in caught)
     plain = tmp_path / "p.crn"
-    plain.write_text("A -> B\nA @initial 1\n")
+    plain.write_text("# full translation of a net\nX1p -> B + C\nB + X2m -> D\nB @initial 1\n")
     assert write_sbml(plain, tmp_path / "p.xml")["level"] == "formal"
     model = libsbml.readSBMLFromFile(str(tmp_path / "p.xml")).getModel()
     assert model.getId() == "p" and model.getTimeUnits() == "dimensionless"
+    notes = model.getNotesString()
+    assert "Header of the .crn file: full translation of a net" in notes
+    assert "(inputs to set per example): X1p, X2m." in notes
+    write_sbml(plain, tmp_path / "q.xml", initial={"X1p": 1.0, "X2m": 0.5})
+    assert "inputs to set" not in libsbml.readSBMLFromFile(str(tmp_path / "q.xml")).getModel().getNotesString()
 
 
 def test_bad_overrides_and_levels_are_one_line_errors(tmp_path):

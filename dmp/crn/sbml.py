@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 
 from dmp.crn.io import read_crn
 from dmp.crn.model import CRN
-from dmp.errors import DmpError
+from dmp.errors import CRNSyntaxError, DmpError
 from dmp.fileio import read_source_text, write_text
 
 LEVELS = ("formal", "dna")
@@ -101,6 +101,18 @@ def level_from_header(text: str, source: str = "<string>") -> str | None:
                 )
         return "dna"
     return None
+
+
+def header_comments(text: str) -> list[str]:
+    """The comment lines before a `.crn` file's first statement, without '#'."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        if stripped.lstrip("#").strip():
+            lines.append(stripped.lstrip("#").strip())
+    return lines
 
 
 def _rate_unit_text(order: int) -> str:
@@ -237,6 +249,12 @@ def crn_to_sbml(
     species_ids = {name: sbml_id(name, used) for name in crn.species}
     model.setId(sbml_id(model_id, used))
     model.setName(model_id)
+    produced = {p for r in crn.reactions for p in r.products}
+    unset = [
+        n for n in dict.fromkeys(x for r in crn.reactions for x in r.reactants) if n not in produced and values[n] == 0
+    ]
+    if unset:  # a network CRN's inputs: without them nothing happens, so say where to set them
+        notes = [*notes, f"Consumed, never produced and starting at 0 (inputs to set per example): {', '.join(unset)}."]
     _check(model.setNotes(_notes(level, source, notes)), "set the model notes")
     volume_unit = _model_units(model, level, used)
     compartment = model.createCompartment()
@@ -310,7 +328,7 @@ def consistency_problems(document) -> list[str]:  # noqa: ANN001 (libsbml.SBMLDo
 
 def resolve_level(crn_path: str | Path, level: str | None) -> str:
     """The unit level for a `.crn` file: `level` if given (a warning if the header disagrees), else the header's."""
-    stated = level_from_header(read_source_text(crn_path, _HeaderError), str(crn_path))
+    stated = level_from_header(read_source_text(crn_path, CRNSyntaxError), str(crn_path))
     if level is None:
         return stated or "formal"
     if level not in LEVELS:
@@ -320,11 +338,6 @@ def resolve_level(crn_path: str | Path, level: str | None) -> str:
             f"{crn_path}: header states {stated}-level units, exporting with {level}-level units", stacklevel=2
         )
     return level
-
-
-class _HeaderError(DmpError):
-    def __init__(self, source: str, line: int, message: str) -> None:
-        super().__init__(f"{source}:{line}: {message}")
 
 
 def write_sbml(
@@ -340,7 +353,8 @@ def write_sbml(
     """
     level = resolve_level(crn_path, level)
     crn = read_crn(crn_path)
-    exported = crn_to_sbml(crn, level, initial, model_id=Path(crn_path).stem, source=str(crn_path))
+    notes = [f"Header of the .crn file: {line}" for line in header_comments(read_source_text(crn_path, CRNSyntaxError))]
+    exported = crn_to_sbml(crn, level, initial, model_id=Path(crn_path).stem, source=str(crn_path), notes=notes)
     errors = [p for p in exported.problems if not p.startswith(("Warning", "Advisory", "Informational"))]
     if errors:
         raise DmpError(f"{crn_path}: SBML export failed libSBML's check: {errors[0]}")
