@@ -195,8 +195,9 @@ def test_write_sbml_infers_and_overrides_the_level(tmp_path):
     notes = model.getNotesString()
     assert "Header of the .crn file: full translation of a net" in notes
     assert "(inputs to set per example): X1p, X2m." in notes
-    write_sbml(plain, tmp_path / "q.xml", initial={"X1p": 1.0, "X2m": 0.5})
-    assert "inputs to set" not in libsbml.readSBMLFromFile(str(tmp_path / "q.xml")).getModel().getNotesString()
+    write_sbml(plain, tmp_path / "q.xml", initial={"X1p": 1.0, "X2m": 0.5}, notes=["Example 3 of test.csv."])
+    notes = libsbml.readSBMLFromFile(str(tmp_path / "q.xml")).getModel().getNotesString()
+    assert "inputs to set" not in notes and "<p>Example 3 of test.csv.</p>" in notes
 
 
 def test_bad_overrides_and_levels_are_one_line_errors(tmp_path):

@@ -345,15 +345,18 @@ def write_sbml(
     out_path: str | Path,
     level: str | None = None,
     initial: Mapping[str, float] | None = None,
+    notes: Iterable[str] = (),
 ) -> dict[str, object]:
     """Read a `.crn` file, write its SBML model atomically; returns a summary (level, counts, id changes).
 
     `level` None: 'dna' if the header says concentrations are in nM (an enumerated.crn), else 'formal'.
+    `notes`: extra sentences for the model's notes (e.g. which species are inputs and their units).
     Raises DmpError if libSBML finds an error in the model.
     """
     level = resolve_level(crn_path, level)
     crn = read_crn(crn_path)
-    notes = [f"Header of the .crn file: {line}" for line in header_comments(read_source_text(crn_path, CRNSyntaxError))]
+    text = read_source_text(crn_path, CRNSyntaxError)
+    notes = [*(f"Header of the .crn file: {line}" for line in header_comments(text)), *notes]
     exported = crn_to_sbml(crn, level, initial, model_id=Path(crn_path).stem, source=str(crn_path), notes=notes)
     errors = [p for p in exported.problems if not p.startswith(("Warning", "Advisory", "Informational"))]
     if errors:
