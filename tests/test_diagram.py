@@ -4,6 +4,7 @@ import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import settings
 
 from dmp.crn.io import parse_crn
 from dmp.dsd.compiler import compile_crn
@@ -91,7 +92,7 @@ def check_drawing(svg_text, strands, structure, toeholds):
 
 def test_drawing_of_a_translator_gate_matches_the_complex():
     """Soloveichik's translator for A -> B + C: three strands, overhangs that run into the next strand."""
-    system = compile_crn(parse_crn("A -> B + C"), "soloveichik2010").system
+    system = compile_crn(parse_crn("A -> B + C"), "soloveichik2010", settings("dsd")).system
     gate = system.complexes["fr0_T"]
     assert len(gate.strands) == 3
     toeholds = toehold_domains(system)
@@ -106,7 +107,7 @@ def test_drawing_of_a_translator_gate_matches_the_complex():
 
 @pytest.mark.parametrize("name", ["fr0_L", "fr1_L", "fr1_B0", "X0p"])
 def test_drawings_of_other_complexes_match(name):
-    system = compile_crn(parse_crn("X0p -> Z0p + Z1m + Yp; A0 + Z0m -> H0m"), "soloveichik2010").system
+    system = compile_crn(parse_crn("X0p -> Z0p + Z1m + Yp; A0 + Z0m -> H0m"), "soloveichik2010", settings("dsd")).system
     cplx = system.complexes[name]
     toeholds = toehold_domains(system)
     check_drawing(
@@ -125,7 +126,7 @@ def test_unusual_structures_still_draw_every_strand():
 
 
 def test_shape_svg_with_its_domain_key_draws_the_complex(tmp_path):
-    system = compile_crn(parse_crn("A + B -> C + D"), "soloveichik2010").system
+    system = compile_crn(parse_crn("A + B -> C + D"), "soloveichik2010", settings("dsd")).system
     files = write_shape_diagrams(system, tmp_path)
     assert set(files) == set(system.complexes)
     index = shape_index(system)
@@ -167,7 +168,7 @@ def isomorphic(a: Complex, b: Complex, lengths) -> bool:
 
 
 def test_isomorphic_complexes_share_a_shape_and_others_do_not():
-    system = compile_crn(parse_crn(SMALL_NETWORK_CRN), "soloveichik2010", {"max_products": 4}).system
+    system = compile_crn(parse_crn(SMALL_NETWORK_CRN), "soloveichik2010", settings("dsd", max_products=4)).system
     index = shape_index(system)
     assert 1 < len(index.shapes) < len(system.complexes)
     names = list(system.complexes)
@@ -205,7 +206,7 @@ def test_gates_page_links_every_gates_tsv_row_to_its_shape(tmp_path):
     from dmp.dsd.tables import write_tables
     from dmp.fileio import read_tsv
 
-    system = compile_crn(parse_crn(SMALL_NETWORK_CRN), "soloveichik2010", {"max_products": 4}).system
+    system = compile_crn(parse_crn(SMALL_NETWORK_CRN), "soloveichik2010", settings("dsd", max_products=4)).system
     write_tables(system, tmp_path, {})
     rows = read_tsv(tmp_path / "gates.tsv")
     shapes = write_gates_page(system, tmp_path / "gates.tsv", tmp_path / "gates.html")

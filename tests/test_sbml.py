@@ -1,13 +1,12 @@
 """SBML export: libSBML's consistency check (units included), and libRoadRunner against dmp's own simulators."""
 
-import sys
 import warnings
-from pathlib import Path
 
 import libsbml
 import numpy as np
 import pytest
 import roadrunner
+from conftest import compile_dir, random_ternary_net
 
 from dmp.crn.io import parse_crn, read_crn
 from dmp.crn.model import CRN, Reaction
@@ -15,9 +14,6 @@ from dmp.crn.sbml import crn_to_sbml, level_from_header, resolve_level, sbml_id,
 from dmp.crn.translate import network_to_crn
 from dmp.errors import DmpError
 from dmp.sim.batch import simulate_batch
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from dsd_benchmark import random_ternary_net  # noqa: E402
 
 # Orders 0 to 3, a homodimer, a catalyst held constant, a reversible pair.
 MIXED = """
@@ -151,11 +147,11 @@ def test_roadrunner_agrees_with_dmp_on_a_virus_shaped_network_crn():
 
 
 def test_roadrunner_agrees_with_dmp_on_an_enumerated_dna_level_crn(tmp_path):
-    from dmp.dsd.pipeline import compile_to_dir, verify_all
+    from dmp.stages.dsd import verify_all
 
     path = tmp_path / "small.crn"
     path.write_text(SMALL_NETWORK_CRN)
-    compile_to_dir(path, "soloveichik2010", tmp_path / "dsd", {"max_products": 4})
+    compile_dir(path, "soloveichik2010", tmp_path / "dsd", max_products=4)
     verify_all(tmp_path / "dsd")
     enumerated = tmp_path / "dsd" / "enumerated.crn"
     assert resolve_level(enumerated, None) == "dna"

@@ -6,6 +6,7 @@ import re
 import warnings
 
 import pytest
+from conftest import settings
 
 from dmp.crn.io import parse_crn
 from dmp.dsd.compiler import compile_crn
@@ -145,7 +146,7 @@ def check_program(text, system):
 
 @pytest.mark.parametrize("scheme", ["soloveichik2010", "cardelli2011_NM_noGC"])
 def test_program_parses_and_reads_back_as_the_system(scheme):
-    system = compile_crn(parse_crn(SMALL_NETWORK_CRN), scheme, {"max_products": 4}).system
+    system = compile_crn(parse_crn(SMALL_NETWORK_CRN), scheme, settings("dsd", max_products=4)).system
     text, skipped = format_visualdsd(system, ["from small.crn"], final_time=7200)
     assert skipped == []
     declared = check_program(text, system)
@@ -161,7 +162,7 @@ def test_expected_text_of_the_soloveichik_gates_for_a_to_b():
     A_b A_c; written 3'->5' its open toehold A_a* comes first. Translator T: bottom (5'->3')
     B_a* r0_d0* A_c*, holding B's strand r0_d0 B_a B_b B_c by r0_d0 B_a, toehold A_c* open.
     """
-    system = compile_crn(parse_crn("A -> B; A @initial 1"), "soloveichik2010").system
+    system = compile_crn(parse_crn("A -> B; A @initial 1"), "soloveichik2010", settings("dsd")).system
     text, _ = format_visualdsd(system)
     bind, unbind = toehold_rates(7)
     assert bind == pytest.approx(7 * 3e5 * 1e-9)  # 3e5 /M/s per nucleotide, in /nM/s
