@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from dmp import __version__
-from dmp.errors import DmpError
+from dmp.errors import DmpError, DmpWarning
 
 
 def _print(data: Any) -> None:
@@ -121,6 +122,36 @@ def _add_simulate(sub: Any) -> None:
     p.add_argument("--molecules-per-unit", type=int, default=100, help="SSA molecules per concentration unit")
     p.add_argument("--out", help="CSV file to write (default: standard output)")
     p.set_defaults(func=cmd_simulate, config=None)
+
+
+def _number_pairs(items: list[str] | None) -> dict[str, float]:
+    out = {}
+    for item in items or []:
+        name, _, value = item.partition("=")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise DmpError(f"--initial {item}: expected NAME=NUMBER") from None
+    return out
+
+
+def cmd_sbml(args: argparse.Namespace) -> None:
+    from dmp.stages.export import sbml
+
+    _print(_without(sbml(args.crn, args.out, args.level, _number_pairs(args.initial)), "warnings"))
+
+
+def _add_sbml(sub: Any) -> None:
+    p = sub.add_parser("sbml", help="write a .crn file as an SBML Level 3 model (COPASI, Tellurium, libRoadRunner)")
+    p.add_argument("crn", help=".crn file")
+    p.add_argument("--out", required=True, help="SBML file to write")
+    p.add_argument(
+        "--level",
+        choices=["formal", "dna"],
+        help="units: formal (dimensionless) or dna (nM, seconds); default: from the file's header",
+    )
+    p.add_argument("--initial", nargs="+", metavar="NAME=VALUE", help="initial concentrations to set (e.g. inputs)")
+    p.set_defaults(func=cmd_sbml)
 
 
 # ---------------------------------------------------------------------------- DNA
@@ -358,6 +389,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     _add_train,
     _add_crn,
     _add_simulate,
+    _add_sbml,
     _add_compile,
     _add_verify,
     _add_design,
@@ -383,9 +415,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+    """dmp's own warnings as one line each, like its errors (other libraries' keep Python's format)."""
+    if issubclass(category, DmpWarning):
+        print(f"dmp: warning: {message}", file=sys.stderr)
+    else:
+        _python_show_warning(message, category, *_, **__)
+
+
+_python_show_warning = warnings.showwarning
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         args.func(args)
     except DmpError as exc:

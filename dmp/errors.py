@@ -37,3 +37,7 @@ class LimitReached(DmpError):
 
     def to_json(self) -> dict[str, object]:
         return {"limit": self.key, "value": self.value}
+
+
+class DmpWarning(UserWarning):
+    """Valid but unusual input, or something left out on purpose; the CLI prints it as one line."""

@@ -1,5 +1,7 @@
 """SBML export: libSBML's consistency check (units included), and libRoadRunner against dmp's own simulators."""
 
+import subprocess
+import sys
 import warnings
 
 import libsbml
@@ -206,3 +208,29 @@ def test_bad_overrides_and_levels_are_one_line_errors(tmp_path):
         crn_to_sbml(crn, "molar")
     with pytest.raises(DmpError, match=r"gone\.crn:0: file not found"):
         write_sbml(tmp_path / "gone.crn", tmp_path / "x.xml")
+
+
+def test_cli_writes_sbml_with_inputs_set(tmp_path):
+    """`dmp sbml` on a .crn file: a valid SBML model whose initial values include --initial."""
+
+    crn = tmp_path / "a.crn"
+    crn.write_text("X -> Y [k = 2]\nY @initial 0.5\n")
+    out = tmp_path / "a.xml"
+    run = subprocess.run(
+        [sys.executable, "-m", "dmp", "sbml", str(crn), "--out", str(out), "--initial", "X=1.5"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    model = libsbml.readSBMLFromString(out.read_text()).getModel()
+    values = {
+        model.getSpecies(i).getName() or model.getSpecies(i).getId(): model.getSpecies(i).getInitialConcentration()
+        for i in range(model.getNumSpecies())
+    }
+    assert values == {"X": 1.5, "Y": 0.5}
+    bad = subprocess.run(
+        [sys.executable, "-m", "dmp", "sbml", str(crn), "--out", str(out), "--initial", "X=lots"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and bad.stderr.strip() == "dmp: error: --initial X=lots: expected NAME=NUMBER"

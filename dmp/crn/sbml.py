@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 
 from dmp.crn.io import read_crn
 from dmp.crn.model import CRN
-from dmp.errors import CRNSyntaxError, DmpError
+from dmp.errors import CRNSyntaxError, DmpError, DmpWarning
 from dmp.fileio import read_source_text, write_text
 
 LEVELS = ("formal", "dna")
@@ -335,7 +335,9 @@ def resolve_level(crn_path: str | Path, level: str | None) -> str:
         raise DmpError(f"unknown SBML unit level {level!r} (choose from {', '.join(LEVELS)})")
     if stated is not None and stated != level:
         warnings.warn(
-            f"{crn_path}: header states {stated}-level units, exporting with {level}-level units", stacklevel=2
+            f"{crn_path}: header states {stated}-level units, exporting with {level}-level units",
+            DmpWarning,
+            stacklevel=2,
         )
     return level
 

@@ -6,7 +6,6 @@ per-sample input concentrations) goes through it, so the naming of rails lives i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from dmp.errors import DmpError
-from dmp.fileio import write_json
+from dmp.fileio import read_json, write_json
 
 
 @dataclass
@@ -99,10 +98,8 @@ class SpeciesMap:
 
     @classmethod
     def load(cls, path: str | Path) -> SpeciesMap:
-        path = Path(path)
+        data = read_json(path, "species map not found; run the crn stage first")
         try:
-            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            raise DmpError(f"{path}: species map not found; run the crn stage first") from None
-        except (KeyError, TypeError, json.JSONDecodeError) as exc:
+            return cls.from_json(data)
+        except (KeyError, TypeError) as exc:
             raise DmpError(f"{path}: not a dmp species map ({exc})") from None

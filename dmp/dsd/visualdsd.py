@@ -32,7 +32,7 @@ import numpy as np
 
 from dmp.dsd.diagram import toehold_domains
 from dmp.dsd.model import Complex, DSDSystem, base_domain
-from dmp.errors import DmpError
+from dmp.errors import DmpError, DmpWarning
 from dmp.fileio import write_text
 
 # Identifiers of the DSD language: letters, digits, '_' and "'".
@@ -207,7 +207,9 @@ def format_visualdsd(
                 species = complex_to_dsd(cplx, token, toeholds)
             except NotExpressible as exc:
                 warnings.warn(
-                    f"complex {cplx.name} ({cplx.kernel}) left out of the Visual DSD file: {exc}", stacklevel=2
+                    f"complex {cplx.name} ({cplx.kernel}) left out of the Visual DSD file: {exc}",
+                    DmpWarning,
+                    stacklevel=2,
                 )
                 body.append(f"// not written: {cplx.name} = {cplx.kernel} ({exc})")
                 skipped.append(cplx.name)

@@ -7,7 +7,6 @@ Weights are integers in {-1, 0, +1}; biases are real.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ import numpy as np
 
 from dmp.data.scaling import Scaling
 from dmp.errors import DmpError
-from dmp.fileio import write_json
+from dmp.fileio import read_json, write_json
 
 MODEL_FORMAT = "dmp-ternary-mlp"
 MODEL_FORMAT_VERSION = 1
@@ -150,16 +149,7 @@ def model_from_json(data: dict[str, Any], source: str = "model.json") -> Ternary
 
 def load_model(path: str | Path) -> TernaryModel:
     """Read `model.json`; malformed files raise DmpError naming the file and the problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DmpError(f"{path}: model file not found") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DmpError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-    return model_from_json(data, str(path))
+    return model_from_json(read_json(path, "model file not found"), str(path))
 
 
 def accuracy(outputs: np.ndarray, y: np.ndarray) -> float:

@@ -1,4 +1,4 @@
-"""CRN step: model.json -> full.crn, reduced.crn (both checked non-competitive) and species.json."""
+"""CRN step: model.json -> full.crn, reduced.crn (both checked non-competitive, each also as SBML) and species.json."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dmp.crn.io import write_crn
+from dmp.crn.sbml import write_sbml
 from dmp.crn.translate import network_to_crn, reduce_network_crn
 from dmp.nn.model import load_model
 from dmp.stages.common import Run
@@ -38,6 +39,11 @@ def build(
             run.stamp(),
         ]
         write_crn(crn, out_dir / f"{name}.crn", header)
+        # The same CRN for SBML readers (COPASI, Tellurium, libRoadRunner); inputs are set per example.
+        inputs = ", ".join(species_map.input_species())
+        write_sbml(
+            out_dir / f"{name}.crn", out_dir / f"{name}.xml", "formal", notes=[f"Inputs, set per example: {inputs}"]
+        )
     species_map.save(out_dir / "species.json")
     return {
         "full": {"reactions": len(full.reactions), "species": len(full.species)},

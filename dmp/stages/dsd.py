@@ -1,8 +1,9 @@
 """DSD steps on a folder: compile, verify modules (in chunks), collect.
 
-    compile  CRN -> system.json (the hand-off to later steps), system.pil, gates.tsv, strands.tsv
+    compile  CRN -> system.json (the hand-off to later steps), system.pil, gates.tsv, strands.tsv,
+             and for people and other tools gates.html, shapes/*.svg, system.dna (Visual DSD)
     verify   chunk k of n: enumerate and verify its modules -> the chunk's JSON file
-    collect  every chunk's file -> enumerated.crn, verification.json, summary.json
+    collect  every chunk's file -> enumerated.crn (+ enumerated.xml, SBML), verification.json, summary.json
 
 The chunks are independent jobs (Snakemake runs them in parallel, or on a cluster);
 `verify_all` runs every step in one process.
@@ -18,20 +19,25 @@ from typing import Any
 from dmp import __version__
 from dmp.crn.io import format_crn, read_crn, require_known_species
 from dmp.crn.model import CRN
+from dmp.crn.sbml import write_sbml
 from dmp.crn.species_map import SpeciesMap
 from dmp.dsd.collect import collect as collect_results
 from dmp.dsd.compiler import Compiled, compile_crn
+from dmp.dsd.diagram import write_shape_diagrams
+from dmp.dsd.gates_html import write_gates_page
 from dmp.dsd.model import DSDSystem, system_from_json, system_to_json
 from dmp.dsd.modules import chunk_of, verify_modules
 from dmp.dsd.schemes import SchemeError
 from dmp.dsd.settings import DSDSettings
 from dmp.dsd.tables import write_pil, write_tables
+from dmp.dsd.visualdsd import write_visualdsd
 from dmp.errors import DmpError
 from dmp.fileio import read_json, write_json, write_text
 from dmp.params import build, to_dict
 from dmp.stages.common import Run
 
 SYSTEM_FILE = "system.json"
+DNA_INPUTS_NOTE = "Inputs start at dsd.input_units x dsd.unit_nM nM; a simulation sets them per example."
 
 
 def compile_system(
@@ -67,7 +73,9 @@ def compile_system(
     out_dir = Path(out_dir)
     record = _record(crn_path, crn, compiled, settings, declared, seconds, run)
     counts = write_tables(system, out_dir, {m.index: f"r{m.index}: {m.source}" for m in system.modules})
-    write_pil(system, out_dir / "system.pil", _pil_header(crn_path, compiled, settings.backend, run))
+    header = _pil_header(crn_path, compiled, settings.backend, run)
+    write_pil(system, out_dir / "system.pil", header)
+    _write_views(system, out_dir, header, run)
     write_json(out_dir / SYSTEM_FILE, record)
     return {
         "scheme": system.scheme,
@@ -76,6 +84,13 @@ def compile_system(
         **counts,
         "seconds": seconds,
     }
+
+
+def _write_views(system: DSDSystem, out_dir: Path, header: list[str], run: Run) -> None:
+    """The system for people and other tools: gate drawings, the gates page, Visual DSD's .dna."""
+    write_shape_diagrams(system, out_dir / "shapes")
+    write_gates_page(system, out_dir / "gates.tsv", out_dir / "gates.html")
+    write_visualdsd(system, out_dir / "system.dna", header, final_time=run.settings("simulation").dna.t_end)
 
 
 def _record(crn_path, crn: CRN, compiled: Compiled, settings, declared, seconds: float, run: Run) -> dict[str, Any]:  # noqa: ANN001
@@ -164,6 +179,7 @@ def _write_collected(dsd_dir: str | Path, results: list[dict[str, Any]]) -> dict
     record, system, settings = load_compiled(dsd_dir)
     report, crn_text, summary = collect_results(system, record, settings, results, str(dsd_dir))
     write_text(dsd_dir / "enumerated.crn", crn_text)
+    write_sbml(dsd_dir / "enumerated.crn", dsd_dir / "enumerated.xml", "dna", notes=[DNA_INPUTS_NOTE])
     write_json(dsd_dir / "verification.json", report)
     write_json(dsd_dir / "summary.json", summary)
     return summary

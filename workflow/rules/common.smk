@@ -48,6 +48,8 @@ def classifier_outputs(dataset):
         f"{RESULTS}/{dataset}/crn/full.crn",
         f"{RESULTS}/{dataset}/crn/reduced.crn",
         f"{RESULTS}/{dataset}/crn/species.json",
+        f"{RESULTS}/{dataset}/crn/full.xml",
+        f"{RESULTS}/{dataset}/crn/reduced.xml",
         f"{RESULTS}/{dataset}/simulation/agreement.tsv",
         f"{RESULTS}/{dataset}/simulation/summary.json",
         f"{RESULTS}/{dataset}/simulation/summary.html",
@@ -64,7 +66,17 @@ def classifier_outputs(dataset):
     ] + [
         f"{RESULTS}/{dataset}/dsd/{scheme}/{name}"
         for scheme in schemes(dataset)
-        for name in ("system.pil", "gates.tsv", "strands.tsv", "enumerated.crn", "verification.json", "summary.json")
+        for name in (
+            "system.pil",
+            "gates.tsv",
+            "strands.tsv",
+            "gates.html",
+            "system.dna",
+            "enumerated.crn",
+            "enumerated.xml",
+            "verification.json",
+            "summary.json",
+        )
     ] + [
         f"{RESULTS}/{dataset}/sequences/{scheme}/{name}"
         for scheme in schemes(dataset)

@@ -20,6 +20,15 @@ rule dsd_compile:
         pil=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/system.pil",
         gates=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/gates.tsv",
         strands=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/strands.tsv",
+        visualdsd=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/system.dna",
+        shapes=directory(f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/shapes"),
+        gates_html=report(
+            f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/gates.html",
+            caption="../report/gates.rst",
+            category="{dataset}",
+            subcategory="6 DNA gates",
+            labels={"dataset": "{dataset}", "scheme": "{scheme}", "content": "gates with drawings"},
+        ),
     params:
         settings=dsd_settings,
         out_dir=lambda w, output: os.path.dirname(output.system),
@@ -55,6 +64,7 @@ rule dsd_collect:
         chunks=dsd_chunks,
     output:
         crn=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/enumerated.crn",
+        sbml=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/enumerated.xml",
         verification=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/verification.json",
         summary=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/summary.json",
     params:
