@@ -435,6 +435,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DmpError as exc:
         print(f"dmp: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file-system fault not caught where the file is opened: still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"dmp: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(
+            f"dmp: error: out of memory in `dmp {args.command}`; the input is too large for this machine",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print("dmp: interrupted", file=sys.stderr)
         return 130

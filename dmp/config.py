@@ -14,6 +14,7 @@ import copy
 import functools
 import hashlib
 import json
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from dmp.crn.translate import CrnSettings
 from dmp.data.loaders import DataSource
 from dmp.dsd.settings import DSDSettings
 from dmp.errors import ConfigError
+from dmp.fileio import read_input_bytes
 from dmp.nn.train import TrainingSettings
 from dmp.params import build
 from dmp.seq.settings import SeqSettings
@@ -108,6 +110,9 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
     """
     if not isinstance(config, dict):
         raise ConfigError(f"{source}: the config must be a mapping of keys to values")
+    bad = _non_finite(config)
+    if bad is not None:
+        raise ConfigError(f"{source}: {bad}: not a finite number (infinite or NaN values are not allowed)")
     config = copy.deepcopy(config)
     schema = _schema()
     validator = jsonschema.validators.validator_for(schema)(schema)
@@ -132,20 +137,64 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
     return config
 
 
-def load_config(path: str | Path) -> dict[str, Any]:
-    """Read a YAML config file, validate it and resolve data paths against its folder."""
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int, first: int) -> None:
+        super().__init__(f"duplicate key {key!r} (first at line {first}); a second section would replace the first")
+        self.line = line
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice in one mapping is an error, not a silent overwrite."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _DuplicateKey(key, line, seen[key])
+            seen[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml(path: str | Path, what: str = "config file") -> Any:
+    """A YAML file's data; missing, binary, folder, syntax errors and duplicate keys are one line with file:line."""
     path = Path(path)
+    data = read_input_bytes(path, 10 * 1024**2)
+    if isinstance(data, str):
+        raise ConfigError(f"{path}: {what} not found" if data == "file not found" else f"{path}: {data}")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (a YAML {what} expected)") from None
     try:
-        raw = yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{path}:{exc.line}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+
+
+def _non_finite(value: Any, key: str = "") -> str | None:
+    """The key of the first number in `value` that is infinite or not a number, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return key or "(top level)"
+    if isinstance(value, dict):
+        return next(
+            (k for name, v in value.items() if (k := _non_finite(v, f"{key}.{name}" if key else str(name)))), None
+        )
+    if isinstance(value, list):
+        return next((k for i, v in enumerate(value) if (k := _non_finite(v, f"{key}[{i}]"))), None)
+    return None
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read a YAML config file, validate it and resolve data paths against its folder."""
+    path = Path(path)
+    raw = read_yaml(path)
     config = validate_config(raw if raw is not None else {}, source=str(path))
     config["_base_dir"] = str(path.resolve().parent)
     return config
@@ -232,11 +281,7 @@ def workflow_config_file(config: dict[str, Any], configfiles: list[str]) -> str:
     if not configfiles:
         raise ConfigError("no config file: run snakemake in the dmp folder or pass --configfile FILE")
     path = str(configfiles[-1])
-    try:
-        with open(path, encoding="utf-8") as handle:
-            on_disk = yaml.safe_load(handle) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+    on_disk = read_yaml(path) or {}
     if on_disk != config:
         raise ConfigError(
             f"{path}: Snakemake's config differs from this file (--config overrides or merged config files); "

@@ -14,7 +14,7 @@ class CRNSyntaxError(DmpError):
         self.source = source
         self.line = line
         self.problem = message
-        super().__init__(f"{source}:{line}: {message}")
+        super().__init__(f"{source}:{line}: {message}" if line else f"{source}: {message}")
 
 
 class ConfigError(DmpError):

@@ -19,11 +19,12 @@ from dmp.sim.agreement import agreement_summary, class_picks, confusion, per_exa
 from dmp.sim.readout import simulate_inputs
 from dmp.sim.report import agreement_html
 from dmp.sim.settings import SimulationSettings
-from dmp.stages.common import Run, read_outputs, read_test
+from dmp.stages.common import Run, check_network_files, read_outputs, read_test, writes_together
 
 TRAJECTORY_POINTS = 201
 
 
+@writes_together
 def agreement(
     run: Run,
     model_path: str | Path,
@@ -39,6 +40,8 @@ def agreement(
     settings, dsd = run.settings("simulation"), run.settings("dsd")
     out_dir = Path(out_dir)
     model, X, y = read_test(model_path, data_path)
+    species_map = SpeciesMap.load(species_path)
+    check_network_files(model, model_path, species_map, species_path)
     classes = model.classes
     formal = {name: read_outputs(path, classes) for name, path in outputs.items()}
     dna = {name: read_outputs(path, classes) for name, path in (dna_outputs or {}).items()}
@@ -55,7 +58,6 @@ def agreement(
     write_json(out_dir / "summary.json", summary)
     agreement_html(out_dir / "summary.html", summary)
     picks = class_picks(y, len(classes), settings.trajectory_examples)
-    species_map = SpeciesMap.load(species_path)
     _trajectory_figures(out_dir, crns, dna_crns or {}, dna, species_map, model, X, y, picks, settings, dsd.unit_nM)
     _agreement_figures(out_dir, summary, formal, dna, nn_out, y, classes, settings)
     return summary

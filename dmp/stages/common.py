@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from dmp import __version__
 from dmp.config import config_hash, dataset_config, default_seed, defaults, load_config, settings
 from dmp.errors import DmpError
-from dmp.fileio import read_json, read_tsv
+from dmp.fileio import output_set, read_json, read_tsv
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def writes_together(step: F) -> F:
+    """A step's output files appear together or not at all (see `dmp.fileio.output_set`)."""
+
+    @functools.wraps(step)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with output_set():
+            return step(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 @dataclass
@@ -84,7 +99,8 @@ def read_test(model_path: str | Path, data_path: str | Path, limit: int | None =
     from dmp.nn.model import load_model
 
     model = load_model(model_path)
-    X, y, _, _ = read_part(data_path, model.classes)
+    X, y, features, _ = read_part(data_path, model.classes)
+    check_features(features, data_path, model, model_path)
     if limit:
         X, y = X[:limit], y[:limit]
     return model, X, y
@@ -117,3 +133,78 @@ def read_outputs(path: str | Path, classes: list[str]) -> dict[str, np.ndarray]:
     except KeyError as exc:
         raise DmpError(f"{path}: missing column {exc}") from None
     return {"y": y, **extra}
+
+
+def check_network_files(
+    model: Any,
+    model_path: str | Path,
+    species_map: Any,
+    species_path: str | Path,
+    crn: Any = None,
+    crn_path: Any = None,
+) -> None:
+    """Refuse files of different networks: model.json, species.json and a CRN must describe one network.
+
+    The species map must be the one the crn step writes for this model (same inputs, hidden
+    neurons, classes and encoding), and every source species of the CRN (consumed, never
+    produced, starting at zero: an input) must be a species of that map.
+    """
+    from dmp.crn.translate import network_to_crn
+
+    expected_crn, expected = network_to_crn(model, species_map.input_encoding)
+    mine, theirs = expected.to_json(), species_map.to_json()
+    for key in ("inputs", "hidden", "outputs", "input_shift"):
+        if mine[key] != theirs[key]:
+            what = {"inputs": "inputs", "hidden": "hidden neurons", "outputs": "classes", "input_shift": "input shifts"}
+            raise DmpError(
+                f"{species_path}: its {what[key]} differ from those of {model_path} "
+                f"({model.layer_sizes[0]} inputs, hidden {model.layer_sizes[1:-1]}, classes {model.classes}); "
+                "the species map and the model come from different networks"
+            )
+    if crn is not None:
+        check_crn_species(crn, crn_path, species_map, species_path, expected_crn.species)
+
+
+def check_crn_species(
+    crn: Any, crn_path: Any, species_map: Any, species_path: str | Path, expected: list[str] | None = None
+) -> None:
+    """Every source species of the CRN (consumed, never produced, starting at zero) is in the species map,
+    and (given the species the model's CRN has, `expected`) every input rail of the map is in the CRN."""
+    known = set(species_map.input_species())
+    known |= {n for layer in species_map.hidden for e in layer for n in (e["plus"], e["minus"])}
+    known |= {n for pair in species_map.output_species() for n in pair}
+    produced = {p for r in crn.reactions for p in r.products}
+    sources = [
+        s
+        for r in crn.reactions
+        for s in r.reactants
+        if s not in produced and not crn.initial.get(s) and s not in crn.constant
+    ]
+    stray = next((s for s in sources if s not in known), None)
+    if stray is not None:
+        raise DmpError(
+            f"{crn_path}: species {stray} is an input of the CRN but not a species of {species_path}; "
+            "the CRN and the species map come from different networks"
+        )
+    if expected is not None:
+        present = set(crn.species)
+        missing = next((s for s in species_map.input_species() if s in expected and s not in present), None)
+        if missing is not None:
+            raise DmpError(f"{crn_path}: input species {missing} of {species_path} is not in the CRN")
+
+
+def check_features(features: list[str], data_path: str | Path, model: Any, model_path: str | Path) -> None:
+    """A data table must have exactly the model's feature columns, in order."""
+    if list(features) != list(model.features):
+        extra = [f for f in features if f not in model.features]
+        lacking = [f for f in model.features if f not in features]
+        detail = (
+            f"column {extra[0]!r} is not a feature of the model"
+            if extra
+            else f"column {lacking[0]!r} of the model is missing"
+            if lacking
+            else "the columns are in another order"
+        )
+        raise DmpError(
+            f"{data_path}: {len(features)} feature columns, {model_path} expects {len(model.features)}: {detail}"
+        )

@@ -10,9 +10,10 @@ from dmp.crn.io import write_crn
 from dmp.crn.sbml import write_sbml
 from dmp.crn.translate import network_to_crn, reduce_network_crn
 from dmp.nn.model import load_model
-from dmp.stages.common import Run
+from dmp.stages.common import Run, writes_together
 
 
+@writes_together
 def build(
     run: Run, model_path: str | Path, out_dir: str | Path, inputs: str | None = None, rate: float | None = None
 ) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from dmp.data.loaders import data_problem, load_dataset
 from dmp.data.split import split_dataset
 from dmp.data.tables import write_split
 from dmp.errors import DmpError
-from dmp.stages.common import Run
+from dmp.stages.common import Run, writes_together
 
 
+@writes_together
 def prepare(run: Run, out_dir: str | Path) -> dict[str, Any]:
     """train/val/test.csv (raw features) and split.json (sizes, classes, scaling) in `out_dir`."""
     assert run.config is not None and run.dataset is not None

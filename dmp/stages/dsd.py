@@ -19,7 +19,7 @@ from typing import Any
 from dmp import __version__
 from dmp.crn.io import format_crn, read_crn, require_known_species
 from dmp.crn.model import CRN
-from dmp.crn.sbml import write_sbml
+from dmp.crn.sbml import crn_to_sbml, write_sbml
 from dmp.crn.species_map import SpeciesMap
 from dmp.dsd.collect import collect as collect_results
 from dmp.dsd.compiler import Compiled, compile_crn
@@ -34,12 +34,13 @@ from dmp.dsd.visualdsd import write_visualdsd
 from dmp.errors import DmpError
 from dmp.fileio import read_json, write_json, write_text
 from dmp.params import build, to_dict
-from dmp.stages.common import Run
+from dmp.stages.common import Run, check_crn_species, writes_together
 
 SYSTEM_FILE = "system.json"
 DNA_INPUTS_NOTE = "Inputs start at dsd.input_units x dsd.unit_nM nM; a simulation sets them per example."
 
 
+@writes_together
 def compile_system(
     run: Run,
     crn_path: str | Path,
@@ -55,10 +56,14 @@ def compile_system(
     settings: DSDSettings = run.settings("dsd")
     if backend:
         settings = dataclasses.replace(settings, backend=backend)
-    declared = SpeciesMap.load(species_path).input_species() if species_path else None
     started = time.perf_counter()
     crn = read_crn(crn_path)
     require_known_species(crn, str(crn_path))
+    declared = None
+    if species_path:
+        species_map = SpeciesMap.load(species_path)
+        check_crn_species(crn, crn_path, species_map, species_path)
+        declared = species_map.input_species()
     if settings.backend == "nuskell":
         from dmp.dsd.nuskell import compile_with_nuskell
 
@@ -147,6 +152,7 @@ def load_compiled(dsd_dir: str | Path) -> tuple[dict[str, Any], DSDSystem, DSDSe
     return record, system, settings
 
 
+@writes_together
 def verify_chunk(dsd_dir: str | Path, chunk: int, chunks: int, out: str | Path) -> Path:
     """Enumerate and verify chunk `chunk` of `chunks` of the modules; writes `out`."""
     if not 0 <= chunk < chunks:
@@ -159,12 +165,14 @@ def verify_chunk(dsd_dir: str | Path, chunk: int, chunks: int, out: str | Path) 
     return Path(out)
 
 
+@writes_together
 def collect(dsd_dir: str | Path, chunk_paths: list[str | Path]) -> dict[str, Any]:
     """Cross-module checks and the step's outputs from every chunk's module results."""
     results = [read_json(p, "not found; run `dmp verify DIR --chunk K --of N --out FILE` first") for p in chunk_paths]
     return _write_collected(dsd_dir, results)
 
 
+@writes_together
 def verify_all(dsd_dir: str | Path) -> dict[str, Any]:
     """Every module, then the cross-module checks, in this process."""
     _, system, settings = load_compiled(dsd_dir)
@@ -179,7 +187,11 @@ def _write_collected(dsd_dir: str | Path, results: list[dict[str, Any]]) -> dict
     record, system, settings = load_compiled(dsd_dir)
     report, crn_text, summary = collect_results(system, record, settings, results, str(dsd_dir))
     write_text(dsd_dir / "enumerated.crn", crn_text)
-    write_sbml(dsd_dir / "enumerated.crn", dsd_dir / "enumerated.xml", "dna", notes=[DNA_INPUTS_NOTE])
+    if summary["implementation_reactions"]:
+        write_sbml(dsd_dir / "enumerated.crn", dsd_dir / "enumerated.xml", "dna", notes=[DNA_INPUTS_NOTE])
+    else:  # no module could be enumerated: an empty model, so the step's outputs stay complete
+        empty = crn_to_sbml(CRN(), "dna", model_id="enumerated", notes=["No module could be enumerated."])
+        write_text(dsd_dir / "enumerated.xml", empty.xml)
     write_json(dsd_dir / "verification.json", report)
     write_json(dsd_dir / "summary.json", summary)
     return summary

@@ -19,9 +19,10 @@ from dmp.crn.species_map import SpeciesMap
 from dmp.errors import DmpError
 from dmp.fileio import read_tsv, write_tsv
 from dmp.sim.evaluate import chunk_examples, evaluate_examples
-from dmp.stages.common import OUTPUT_COLUMNS, Run, read_test
+from dmp.stages.common import OUTPUT_COLUMNS, Run, check_network_files, read_test, writes_together
 
 
+@writes_together
 def evaluate(
     run: Run,
     crn_path: str | Path,
@@ -49,6 +50,7 @@ def evaluate(
         require_noncompetitive(crn, str(crn_path))
     species_map = SpeciesMap.load(species_path)
     model, X, y = read_test(model_path, data_path, settings.max_examples)
+    check_network_files(model, model_path, species_map, species_path, crn, crn_path)
     unit = float(options.get("unit_nM", run.settings("dsd").unit_nM)) if level == "dna" else 1.0
     batch_size = settings.batch_size if settings.engine == "batch" else 1
     index = np.arange(len(y)) if chunk is None else chunk_examples(len(y), batch_size, chunk, chunks)
@@ -79,6 +81,7 @@ class _Raw(str):
     """A table cell already formatted (kept as is by write_tsv)."""
 
 
+@writes_together
 def collect(chunk_paths: list[str | Path], out: str | Path) -> dict[str, Any]:
     """Merge chunk tables into `out`; every example must appear exactly once."""
     header: list[str] | None = None

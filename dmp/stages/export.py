@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from dmp.crn.sbml import write_sbml
+from dmp.stages.common import writes_together
 
 
+@writes_together
 def sbml(
     crn_path: str | Path, out: str | Path, level: str | None = None, initial: dict[str, float] | None = None
 ) -> dict[str, Any]:

@@ -14,9 +14,10 @@ from dmp.errors import DmpError
 from dmp.fileio import write_json
 from dmp.nn.model import load_model
 from dmp.sim.pattern import draw, panels, pattern_summary, target_image
-from dmp.stages.common import Run, read_split
+from dmp.stages.common import Run, check_network_files, read_split, writes_together
 
 
+@writes_together
 def pattern(
     run: Run,
     data_dir: str | Path,
@@ -50,11 +51,13 @@ def pattern(
     if model.layer_sizes[0] != 2 or model.classes != record["classes"]:
         raise DmpError(f"{model_path}: expected a network from (x1, x2) to {record['classes']}")
     black = model.classes.index("black") if "black" in model.classes else 0
+    species_map = SpeciesMap.load(species_path)
     crns = {}
     for name, path in crn_paths.items():
         crns[name] = read_crn(path)
         require_noncompetitive(crns[name], str(path))
-    drawing = draw(model, crns, SpeciesMap.load(species_path), shape, unit, upsample, settings, jobs)
+        check_network_files(model, model_path, species_map, species_path, crns[name], path)
+    drawing = draw(model, crns, species_map, shape, unit, upsample, settings, jobs)
     summary = pattern_summary(drawing, target.ravel(), black, meta, model.layer_sizes, settings, jobs)
     summary["provenance"] = run.provenance()
     write_json(Path(out_dir) / "pattern.json", summary)

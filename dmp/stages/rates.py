@@ -10,7 +10,7 @@ from dmp.crn.species_map import SpeciesMap
 from dmp.fileio import write_json, write_tsv
 from dmp.sim.rates import rate_study
 from dmp.sim.report import rates_html
-from dmp.stages.common import Run, first, read_test
+from dmp.stages.common import Run, check_network_files, first, read_test, writes_together
 
 HEADER = [
     "crn",
@@ -25,6 +25,7 @@ HEADER = [
 ]
 
 
+@writes_together
 def rates(
     run: Run,
     crn_paths: dict[str, str | Path],
@@ -39,9 +40,10 @@ def rates(
     out_dir = Path(out_dir)
     model, X, y = read_test(model_path, data_path, first(r.max_examples, settings.max_examples))
     crns = {name: read_crn(path) for name, path in crn_paths.items()}
-    study = rate_study(
-        crns, SpeciesMap.load(species_path), model.scaling.apply(X), model.forward(X), settings, run.seed
-    )
+    species_map = SpeciesMap.load(species_path)
+    for name, crn in crns.items():
+        check_network_files(model, model_path, species_map, species_path, crn, crn_paths[name])
+    study = rate_study(crns, species_map, model.scaling.apply(X), model.forward(X), settings, run.seed)
     comp = study.competitive
     summary: dict[str, Any] = {
         "draws": int(r.draws),

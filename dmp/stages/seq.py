@@ -26,7 +26,7 @@ from dmp.seq.report import report_markdown
 from dmp.seq.scores import SCORES
 from dmp.seq.select import select, selection_summary
 from dmp.seq.settings import SeqSettings
-from dmp.stages.common import Run
+from dmp.stages.common import Run, writes_together
 from dmp.stages.dsd import load_compiled
 
 
@@ -39,7 +39,7 @@ def load_system(source: str | Path) -> DSDSystem:
     domain-level design; dmp reads and checks its syntax, but has no formal CRN to verify it against.
     """
     path = Path(source)
-    if path.is_file() and path.suffix.lower() == ".pil":
+    if not path.is_dir():  # a PIL file, whatever it is called (read_pil names a missing or binary one)
         from dmp.dsd.pil import read_pil
 
         return read_pil(path)
@@ -63,6 +63,7 @@ def load_system(source: str | Path) -> DSDSystem:
     return system
 
 
+@writes_together
 def design(run: Run, dsd_dir: str | Path, candidate: int, out: str | Path) -> dict[str, Any]:
     """Design and score candidate `candidate` of the system in `dsd_dir`; writes the candidate file `out`."""
     settings: SeqSettings = run.settings("seq")
@@ -110,6 +111,7 @@ def _load_candidates(paths: list[str | Path]) -> list[dict[str, Any]]:
     return records
 
 
+@writes_together
 def select_sequences(
     run: Run | None, candidate_paths: list[str | Path], out_dir: str | Path, dsd_dir: str | Path | None = None
 ) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from dmp.fileio import write_json, write_tsv
 from dmp.sim.agreement import class_picks
 from dmp.sim.report import ssa_html
 from dmp.sim.ssa import figure_ensembles, ssa_study
-from dmp.stages.common import Run, first, read_test
+from dmp.stages.common import Run, check_network_files, first, read_test, writes_together
 
 
+@writes_together
 def ssa(
     run: Run,
     crn_path: str | Path,
@@ -30,9 +31,9 @@ def ssa(
     model, X, y = read_test(model_path, data_path, first(settings.ssa.examples, settings.max_examples))
     classes = model.classes
     nn_out = model.forward(X)
-    study = ssa_study(
-        read_crn(crn_path), SpeciesMap.load(species_path), model.scaling.apply(X), nn_out, settings, run.seed
-    )
+    crn, species_map = read_crn(crn_path), SpeciesMap.load(species_path)
+    check_network_files(model, model_path, species_map, species_path, crn, crn_path)
+    study = ssa_study(crn, species_map, model.scaling.apply(X), nn_out, settings, run.seed)
     agreement = np.array([s["argmax_agreement"] for s in study.per_example])
     per_example = study.per_example
 

@@ -8,9 +8,10 @@ from typing import Any
 from dmp.config import dataset_config
 from dmp.data.scaling import Scaling
 from dmp.fileio import write_tsv
-from dmp.stages.common import Run, read_split
+from dmp.stages.common import Run, read_split, writes_together
 
 
+@writes_together
 def train(
     run: Run, data_dir: str | Path, out: str | Path, history: str | Path | None = None, curves: str | Path | None = None
 ) -> dict[str, Any]:
