@@ -119,7 +119,7 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
         units = float(options["input_units"]) if species in inputs else split.initial.get(species, 0.0)
         scheme.signal(system, species, units * unit)
     for index, reaction in enumerate(split.reactions):
-        module = scheme.module(system, index, reaction.reactants, reaction.products, fuels[index])
+        module = scheme.build(system, index, reaction.reactants, reaction.products, fuels[index])
         module.source = str(reaction)
         system.modules.append(module)
     system.meta = {

@@ -23,6 +23,7 @@ from dmp.dsd.schemes.base import Scheme, Token, closing, paired, unpaired
 class Cardelli2011NM(Scheme):
     name = "cardelli2011_NM_noGC"
     reference = "Cardelli, Natural Computing 10:407-428 (2011), Fig. 9 (n x m gate), without garbage collection"
+    source_fuel = True
 
     def domains_of(self, system: DSDSystem, species: str) -> tuple[str, str]:
         return self.short(system, f"{species}_t"), self.long(system, f"{species}_b")

@@ -25,6 +25,7 @@ class Soloveichik2010(Scheme):
     name = "soloveichik2010"
     reference = "Soloveichik, Seelig & Winfree, PNAS 107:5393-5398 (2010), Figs. 2 and 3"
     max_reactants = 2
+    source_fuel = True
 
     def domains_of(self, system: DSDSystem, species: str) -> tuple[str, str, str]:
         return (
