@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dmp.dsd.schemes.base import DomainLengths, Scheme, SchemeError
 from dmp.dsd.schemes.cardelli2011 import Cardelli2011NM
+from dmp.dsd.schemes.qian2011 import Qian2011, Qian2011Var1
 from dmp.dsd.schemes.soloveichik2010 import Soloveichik2010
+from dmp.dsd.schemes.srinivas2017 import Srinivas2017
 
-SCHEMES: dict[str, type[Scheme]] = {cls.name: cls for cls in (Soloveichik2010, Cardelli2011NM)}
+SCHEMES: dict[str, type[Scheme]] = {
+    cls.name: cls for cls in (Soloveichik2010, Cardelli2011NM, Qian2011, Qian2011Var1, Srinivas2017)
+}
 
 
 def get_scheme(name: str, lengths: DomainLengths | None = None) -> Scheme:
