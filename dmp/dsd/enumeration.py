@@ -237,6 +237,47 @@ def _run(
     return result
 
 
+def whole_system_counts(pil_text: str, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Enumerate a whole system at once, as Nuskell does, and count what peppercorn generated.
+
+    For diagnosis, not verification: returns the numbers of complexes (resting and transient),
+    reactions and strands in the largest complex, also when a limit stops the enumeration
+    (`stopped` then holds peppercorn's message). Nuskell's PolymerizationError is this limit.
+    """
+    from peppercornenumerator.enumerator import Enumerator, PolymerizationError
+    from peppercornenumerator.input import read_pil
+    from peppercornenumerator.objects import clear_memory
+
+    options = {**ENUMERATION_DEFAULTS, **(settings or {})}
+    complexes, _ = read_pil(pil_text)
+    named = list(complexes.values())
+    initial = [c for c in named if c.concentration is None or c.concentration[1] != 0]
+    enumerator = Enumerator(initial, named_complexes=named)
+    for key in ("max_complex_size", "max_complex_count", "max_reaction_count", "release_cutoff", "reject_remote"):
+        setattr(enumerator, key, options[key])
+    enumerator.interruptible = True  # keep what was found when a limit stops it
+    stopped = None
+    try:
+        enumerator.enumerate()
+    except PolymerizationError as exc:
+        stopped = str(exc)
+    resting = set(enumerator._E) | set(enumerator._S)  # noqa: SLF001 - peppercorn keeps them only here
+    transient = set(enumerator._T)  # noqa: SLF001
+    counts = {
+        "named_complexes": len(named),
+        "complexes": len(resting | transient),
+        "resting": len(resting),
+        "transient": len(transient),
+        "reactions": len(enumerator._reactions),  # noqa: SLF001
+        "max_strands": max((c.size for c in resting | transient), default=0),
+        "stopped": stopped,
+    }
+    del enumerator, complexes, named, initial, resting, transient
+    gc.collect()
+    clear_memory()
+    return counts
+
+
 def _limit_hit(message: str) -> str:
     """The dsd.enumeration key behind one of peppercorn's limit messages."""
     text = message.lower()

@@ -95,7 +95,16 @@ def check(
     from crnverifier import pathway_decomposition_eq
     from crnverifier.crn_bisimulation import crn_bisimulation_test
 
+    formal, implemented_by, reversible = module_formal(system, formal, enumerated)
     signals = signal_interpretation(system, enumerated, patterns)
+    if implemented_by:
+        note = {"verified": True, "implemented_by": implemented_by, "seconds": 0.0}
+        return {
+            "methods": {m: dict(note) for m in methods},
+            "verified": True,
+            "implemented_by": implemented_by,
+            "interpretation": {k: [v] for k, v in signals.items()},
+        }
     constant = fuels(system, enumerated.species)
     formals = {s for r, p in formal for s in r + p}
     icrn = implementation_crn(enumerated, constant)
@@ -112,11 +121,40 @@ def check(
     if "pathway" in methods:
         merged = implementation_crn(enumerated, constant, signals)
         verdict, _ = guarded("pathway decomposition", pathway_decomposition_eq, [_copy(formal), merged], set(formals))
+        if reversible and not verdict["verified"] and not verdict.get("crashed"):
+            # A reversible gate pair has pathways that take back a product they released (the
+            # reaction turning round midway); pathway decomposition calls such pathways irregular
+            # and finds no formal basis, whatever the gates (Nuskell's own qian2011_3D runs show
+            # the same). CRN bisimulation, which interprets the intermediates, decides instead.
+            verdict["applies"] = False
+            verdict["note"] = "reversible reaction: pathways that turn round are not regular; bisimulation decides"
         result["methods"]["pathway"] = verdict
     result.update(combine(result["methods"]))
     if "interpretation" not in result:
         result["interpretation"] = {k: [v] for k, v in signals.items()}
     return result
+
+
+def module_formal(system: DSDSystem, formal: FormalCRN, enumerated: Enumerated) -> tuple[FormalCRN, str | None, bool]:
+    """The formal CRN a module's enumeration implements, which module implements it if not this one, and
+    whether it is a reversible gate pair.
+
+    A reversible gate pair (qian2011) is one module for a reaction and its reverse: the
+    module of the reaction holds both gates and implements both directions; the module of the
+    reverse holds nothing and names the other (`system.meta["reversible_pairs"]`). A module is
+    recognised by its own gates among the enumerated species.
+    """
+    pairs = system.meta.get("reversible_pairs") or []
+    for i, _ in pairs:
+        gates = [n for n in system.modules[i].complexes if system.complexes[n].reaction == i]
+        if any(n in enumerated.species for n in gates):
+            reactants, products = system.modules[i].reaction
+            return [[list(reactants), list(products)], [list(products), list(reactants)]], None, True
+    for i, j in pairs:
+        reactants, products = system.modules[j].reaction
+        if formal == [[list(reactants), list(products)]] and not enumerated.reactions:
+            return formal, f"r{i}", False
+    return formal, None, False
 
 
 def waste_interpretation(
@@ -160,8 +198,9 @@ def guarded(method: str, run: Callable[..., Any], *args: Any) -> tuple[dict[str,
 
 
 def combine(methods: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The overall verdict of several methods: all must verify; a crashed method defers to those that decided."""
-    decided = {name: m for name, m in methods.items() if not m.get("crashed")}
+    """The overall verdict of several methods: all must verify; a crashed (or inapplicable) method defers to
+    those that decided."""
+    decided = {name: m for name, m in methods.items() if not m.get("crashed") and m.get("applies", True)}
     crashed = [m["error"] for m in methods.values() if m.get("crashed")]
     out: dict[str, Any] = {"verified": bool(decided) and all(m["verified"] for m in decided.values())}
     if crashed:
@@ -185,8 +224,12 @@ def check_whole(modules: list[tuple[FormalCRN, Enumerated]], system: DSDSystem) 
     from collections import Counter
 
     patterns = signal_patterns(system)
-    fcrns, icrns, ispecies, fspecies, wastes = [], [], [], [], []
-    for formal, enumerated in modules:
+    fcrns, icrns, ispecies, fspecies, wastes, names = [], [], [], [], [], []
+    for position, (formal, enumerated) in enumerate(modules):
+        formal, implemented_by, _ = module_formal(system, formal, enumerated)
+        if implemented_by:  # the reverse of a reversible gate pair: checked with that module
+            continue
+        names.append(f"r{position}")
         signals = signal_interpretation(system, enumerated, patterns)
         constant = fuels(system, enumerated.species)
         icrn = implementation_crn(enumerated, constant, signals)
@@ -206,7 +249,7 @@ def check_whole(modules: list[tuple[FormalCRN, Enumerated]], system: DSDSystem) 
         shared_formal = {x for x in fspecies[index] if formal_count[x] > 1}
         unexplained = shared_impl - formals
         if unexplained:  # only formal signals may be shared; anything else is crosstalk by name
-            failed = f"module r{index} shares implementation species {sorted(unexplained)[0]}"
+            failed = f"module {names[index]} shares implementation species {sorted(unexplained)[0]}"
             break
         interpretation = {x: [x] for x in ispecies[index] & formals}
         interpretation.update({x: [] for x in wastes[index] - formals})
@@ -216,10 +259,10 @@ def check_whole(modules: list[tuple[FormalCRN, Enumerated]], system: DSDSystem) 
             *(fcrn, icrn, interpretation, fspecies[index], shared_impl, shared_formal),
         )
         if verdict.get("crashed"):
-            crash = f"module r{index}: {verdict['error']}"
+            crash = f"module {names[index]}: {verdict['error']}"
             break
         if not found:
-            failed = f"module r{index} has no bisimulation that meets the modularity condition"
+            failed = f"module {names[index]} has no bisimulation that meets the modularity condition"
             break
     result: dict[str, Any] = {"method": "modular crn-bisimulation (crnverifier)"}
     if crash:

@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from dmp.dsd.model import Complex, DSDSystem, Module
+from dmp.errors import DmpError
 
 Token = tuple[str, str] | str
 
@@ -18,7 +19,7 @@ class DomainLengths:
     long: int = 15
 
 
-class SchemeError(Exception):
+class SchemeError(DmpError):
     """A reaction the scheme cannot implement (raised before any output is written)."""
 
 
@@ -90,6 +91,12 @@ class Scheme(ABC):
         self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float
     ) -> Module:
         """Add the complexes of reaction `index` to `system` and return its module."""
+
+    def reversible_module(
+        self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float
+    ) -> Module:
+        """One module for reaction `index` and its reverse (schemes with `reversible_gates`)."""
+        raise NotImplementedError(f"scheme {self.name} has no reversible gates")
 
     def build(
         self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float

@@ -122,6 +122,39 @@ class Qian2011(Scheme):
             index, (reactants, products), names, list(dict.fromkeys(reactants)), list(dict.fromkeys(products))
         )
 
+    def reversible_module(
+        self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float
+    ) -> Module:
+        """Fig. 2: the gate before (G+) and after (G-) the reaction; together they run it both ways."""
+        p = f"r{index}"
+        t = self.toehold(system)
+        # The bottom strand (5'->3'): t* h_Ym* ... t* h_Y1* t* r_Xn* ... t* r_X1* t*, in both gates.
+        domains = [d for y in reversed(products) for d in (t + "*", self.history(system, y) + "*")]
+        domains += [d for x in reversed(reactants) for d in (t + "*", self.recognition(system, x) + "*")]
+        domains.append(t + "*")
+        # G+: reactant strands r_X t and the products; the open toehold at the 3' end takes X1.
+        spec: list[Token] = []
+        for x in reactants:
+            spec += paired(self.recognition(system, x), t) + ["+"]
+        for y in products:
+            spec += paired(self.history(system, y), t) + unpaired(self.recognition(system, y)) + ["+"]
+        forward = spec + [(d, ")") for d in domains[:-1]] + [(domains[-1], ".")]
+        # G-: the reactants bound through t r_X, fuels t h_Y; the open toehold at the 5' end takes Ym.
+        spec = []
+        for x in reactants:
+            spec += unpaired(self.history(system, x)) + paired(t, self.recognition(system, x)) + ["+"]
+        for y in products:
+            spec += paired(t, self.history(system, y)) + ["+"]
+        backward = spec + [(domains[0], ".")] + [(d, ")") for d in domains[1:]]
+        names = [
+            system.add(Complex.from_spec(f"f{p}_Gf", forward, "fuel", reaction=index, concentration=fuel_nM)).name,
+            system.add(Complex.from_spec(f"f{p}_Gb", backward, "fuel", reaction=index, concentration=fuel_nM)).name,
+        ]
+        names += self.species_fuels(system, reactants, products, fuel_nM)
+        return Module(
+            index, (reactants, products), names, list(dict.fromkeys(reactants)), list(dict.fromkeys(products))
+        )
+
 
 class Qian2011Var1(Qian2011):
     name = "qian2011_3D_var1"
