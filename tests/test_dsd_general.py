@@ -169,6 +169,23 @@ def test_whole_system_crash_becomes_a_verdict_in_verification_json(tmp_path, mon
     assert report["whole"]["verified"] and summary["verified"]  # pathway decomposition of the whole decided
 
 
+def test_a_crash_inside_peppercorn_is_the_modules_verdict(tmp_path, monkeypatch):
+    from peppercornenumerator.enumerator import Enumerator
+
+    def broken(self):
+        raise RuntimeError("internal state lost")
+
+    monkeypatch.setattr(Enumerator, "enumerate", broken)
+    summary, report = run_library("A -> B", "srinivas2017", tmp_path)
+    assert not summary["verified"] and summary["failed_modules"] == ["r0"]
+    assert report["modules"][0]["error"] == "module r0 (A -> B): peppercorn crashed: RuntimeError: internal state lost"
+
+
+def test_a_formation_source_is_named_apart_from_formal_species():
+    system = compile_crn(parse_crn("-> r0src\nr0src -> B"), "soloveichik2010").system
+    assert system.complexes["fr0_S"].strands == (("r0srcx_h", "r0srcx_a", "r0srcx_b", "r0srcx_c"),)
+
+
 # ---------------------------------------------------------------------------- the command line
 
 

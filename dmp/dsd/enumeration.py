@@ -21,7 +21,7 @@ from typing import Any
 from dmp.config import STAGE_DEFAULTS
 from dmp.dsd.kernel import canonical_kernel, rename_kernel
 from dmp.dsd.model import Complex, base_domain
-from dmp.errors import LimitReached
+from dmp.errors import DmpError, LimitReached
 
 # Peppercorn settings: the config's dsd.enumeration defaults; remote toeholds stay allowed.
 ENUMERATION_DEFAULTS: dict[str, Any] = {**STAGE_DEFAULTS["dsd"]["enumeration"], "reject_remote": False}
@@ -29,6 +29,10 @@ ENUMERATION_DEFAULTS: dict[str, Any] = {**STAGE_DEFAULTS["dsd"]["enumeration"], 
 
 class EnumerationLimitError(LimitReached):
     """Peppercorn hit a configured limit; the message names it and how to raise it."""
+
+
+class EnumerationCrash(DmpError):
+    """Peppercorn itself failed on a module: reported as that module's verdict, not a traceback."""
 
 
 class _Dropped(logging.Handler):
@@ -223,6 +227,10 @@ def _run(
     except (PolymerizationError, PeppercornUsageError) as exc:
         key = _limit_hit(str(exc))
         raise EnumerationLimitError(what, f"dsd.enumeration.{key}", options[key], f"peppercorn: {exc}") from None
+    except DmpError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a crash inside peppercorn is this module's verdict
+        raise EnumerationCrash(f"{what}: peppercorn crashed: {type(exc).__name__}: {exc}") from None
     finally:
         logger.removeHandler(dropped)
         logger.setLevel(level)

@@ -104,7 +104,10 @@ class Scheme(ABC):
         """The module of reaction `index`; a formation reaction goes through a source fuel if the scheme uses one."""
         if reactants or not self.source_fuel:
             return self.module(system, index, reactants, products, fuel_nM)
-        source = f"r{index}src"  # a private species: its domains are r<index>src_*, used by this module only
+        # A private species (domains <source>_*, used by this module only), named apart from the formal ones.
+        source = f"r{index}src"
+        while source in system.formal_species:
+            source += "x"
         history = self.long(system, f"{source}_h")
         fuel = system.add(
             Complex.from_spec(
