@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from dmp.dsd.enumeration import Enumerated, ModuleEnumerator
@@ -75,8 +76,8 @@ def candidate_pairs(resting: list[Resting]) -> list[tuple[Resting, Resting]]:
 
 def _interacting(a: Resting, b: Resting) -> set[str]:
     """Base domains of both complexes that could pair across them (or swap partners by branch migration)."""
-    in_a = occurrences(a.kernel)
-    in_b = occurrences(b.kernel)
+    in_a = _occurrences(a.kernel)
+    in_b = _occurrences(b.kernel)
     out = set()
     for base in {d for d, _, _ in in_a} & {d for d, _, _ in in_b}:
         xa = [(star, paired) for d, star, paired in in_a if d == base]
@@ -153,8 +154,19 @@ def _keys(kernel: str, lengths: dict[str, int], release_cutoff: int) -> set[tupl
 
 
 def _in_contact(a: Resting, b: Resting) -> bool:
-    exposed = exposed_domains(b.kernel)
-    return any(complement(d) in exposed for d in exposed_domains(a.kernel))
+    return not _exposed(a.kernel)[0].isdisjoint(_exposed(b.kernel)[1])
+
+
+@lru_cache(maxsize=65536)
+def _exposed(kernel: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The complex's unpaired domains, and their complements."""
+    exposed = exposed_domains(kernel)
+    return frozenset(exposed), frozenset(complement(d) for d in exposed)
+
+
+@lru_cache(maxsize=65536)
+def _occurrences(kernel: str) -> tuple[tuple[str, bool, bool], ...]:
+    return tuple(occurrences(kernel))
 
 
 def _as_complex(r: Resting) -> Complex:
