@@ -1,4 +1,14 @@
-"""CRN-to-DSD translation schemes, by the names the field (and Nuskell) gives them."""
+"""CRN-to-DSD translation schemes, by the names the field (and Nuskell) gives them.
+
+    soloveichik2010       1-2 reactants, any products (fan-outs as cascades), formation by a source fuel
+    cardelli2011_NM_noGC  any reactants and products, formation by a source fuel
+    srinivas2017          any reactants and products, formation by a source fuel (Science 2017 oscillator)
+    qian2011_3D_var1      any reactants and products, formation; reversible reactions as one gate pair
+    qian2011_3D           as drawn in the paper: only degradation and reversible reactions verify
+
+Reversible reactions (`A <=> B`, read as two reactions) become two irreversible modules in the
+schemes without reversible gates.
+"""
 
 from __future__ import annotations
 

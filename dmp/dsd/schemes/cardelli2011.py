@@ -11,7 +11,8 @@ strand hj t_Yj b_Yj at once, which commits the reaction. Free copies of the disp
 strands (helpers) keep the input steps reversible until then.
 
 As Nuskell's `cardelli2011_NM_noGC`: the paper's garbage-collection gates are left out.
-Implemented from the paper's figure.
+Implemented from the paper's figure. No products: a private waste strand takes their place; no
+reactants (formation): a source fuel shaped like a signal, in excess, opens the gate.
 """
 
 from __future__ import annotations

@@ -20,7 +20,9 @@ f_X and s_X and a long domain m_X.
 - Formation (no reactants): a source fuel shaped like a signal, in excess, feeds a reactant
   gate (Fig. 3.7); degradation (no products): a reactant gate alone (Fig. 3.6).
 
-Written from the construction above; Nuskell encodes the same one as `srinivas2015.ts`.
+Written from the construction above; Nuskell encodes the same one as `srinivas2015.ts`. As in
+soloveichik2010, whose reactant gate this is, `A + A -> A` is not verified (a released A can take
+the first input site back; Nuskell's runs of srinivas2015 fail it too).
 """
 
 from __future__ import annotations
