@@ -22,7 +22,7 @@ from dmp.dsd.tables import format_pil
 from dmp.dsd.verification import check
 from dmp.fileio import read_tsv
 
-SCHEMES = ["soloveichik2010", "cardelli2011_NM_noGC"]
+SCHEMES = ["soloveichik2010", "cardelli2011_NM_noGC", "srinivas2017", "qian2011_3D_var1"]
 # A small network-like CRN: fan-outs (one long enough to be split), a ReLU-style bimolecular
 # reaction, a bias as initial concentration.
 SMALL = """
