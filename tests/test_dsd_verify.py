@@ -347,7 +347,7 @@ def _module_results(system):
 
 @pytest.mark.parametrize("scheme", ["soloveichik2010", "qian2011_3D_var1", "srinivas2017"])
 def test_indexed_crosstalk_pairs_equal_the_filtered_contact_pairs(scheme):
-    from dmp.dsd.crosstalk import reacting_candidates
+    from dmp.dsd.crosstalk import Resting, reacting_candidates
 
     system = compile_crn(parse_crn(SMALL + "H0p -> Yp + Ym\nH0m -> Yp\n"), scheme, {"max_products": 3}).system
     results = _module_results(system)
@@ -355,16 +355,22 @@ def test_indexed_crosstalk_pairs_equal_the_filtered_contact_pairs(scheme):
     members = {i: set(e.species) for i, e in results.items()}
 
     def key(pair):
-        return frozenset((r.module, r.name) for r in pair)
+        return frozenset(r.name for r in pair)
 
-    expected = {
-        key((a, b))
-        for a, b in candidate_pairs(resting)
-        if not lone_toehold_contact(a, b, system.domains, 8)
-        and b.name not in members[a.module]
-        and a.name not in members[b.module]
-    }
-    assert {key(p) for p in reacting_candidates(resting, system.domains, 8, members)} == expected
+    def expected(resting, members):
+        return {
+            key((a, b))
+            for a, b in candidate_pairs(resting)
+            if not lone_toehold_contact(a, b, system.domains, 8)
+            and b.name not in members.get(a.module, ())
+            and a.name not in members.get(b.module, ())
+        }
+
+    assert {key(p) for p in reacting_candidates(resting, system.domains, 8, members)} == expected(resting, members)
+    # Every complex in a module of its own: the pairs inside each module now count, and must be found too.
+    alone = [Resting(k, r.name, r.kernel) for k, r in enumerate(resting)]
+    found = {key(p) for p in reacting_candidates(alone, system.domains, 8, {})}
+    assert found == expected(alone, {}) and len(found) >= 5
 
 
 def test_contacts_through_the_shared_toehold_really_do_not_react():

@@ -91,7 +91,7 @@ def _interacting(a: Resting, b: Resting) -> set[str]:
 
 def _adjacent(kernel: str, bases: set[str]) -> bool:
     """True if two neighbouring domains of one strand both have their base in `bases`."""
-    strands, _ = parse_kernel(kernel)
+    strands = _strands(kernel)
     return any(
         base_domain(s[i]) in bases and base_domain(s[i + 1]) in bases for s in strands for i in range(len(s) - 1)
     )
@@ -123,28 +123,46 @@ def reacting_candidates(
     already meet in one module's enumeration (a fuel shared by modules) are left out: that
     enumeration, verified with the module, holds their reactions.
     """
+    # A complex that several modules share (a species' fuel) once: each pair with it is skipped
+    # when its partner's module has it anyway, whichever module's copy is paired.
+    first: dict[tuple[str, str], Resting] = {}
+    for r in resting:
+        first.setdefault((r.name, r.kernel), r)
+    resting = list(first.values())
     index: dict[tuple[str, ...], list[Resting]] = defaultdict(list)
     for r in resting:
         for key in _keys(r.kernel, lengths, release_cutoff):
             index[key].append(r)
-    seen = set()
+    seen: set[tuple[int, int]] = set()
     pairs = []
+    number = {id(r): k for k, r in enumerate(resting)}
     for holders in index.values():
-        for i, a in enumerate(holders):
-            for b in holders[i + 1 :]:
-                if a.module == b.module or b.name in members.get(a.module, ()) or a.name in members.get(b.module, ()):
-                    continue
-                key = tuple(sorted([(a.module, a.name, a.kernel), (b.module, b.name, b.kernel)]))
-                if key in seen:
-                    continue
-                seen.add(key)
-                if _in_contact(a, b) and not lone_toehold_contact(a, b, lengths, release_cutoff):
-                    pairs.append((a, b))
+        # Within the holders of one key, only pairs in contact: an unpaired domain of one whose
+        # complement is unpaired in the other (looked up, not tried pair by pair).
+        by_exposed: dict[str, list[Resting]] = defaultdict(list)
+        for r in holders:
+            for domain in _exposed(r.kernel)[0]:
+                by_exposed[domain].append(r)
+        for a in holders:
+            for domain in _exposed(a.kernel)[1]:
+                for b in by_exposed.get(domain, ()):
+                    key = tuple(sorted((number[id(a)], number[id(b)])))
+                    if key in seen:
+                        continue
+                    seen.add(key)  # type: ignore[arg-type]
+                    if (
+                        a.module == b.module
+                        or b.name in members.get(a.module, ())
+                        or a.name in members.get(b.module, ())
+                    ):
+                        continue
+                    if not lone_toehold_contact(a, b, lengths, release_cutoff):
+                        pairs.append((a, b) if key[0] == number[id(a)] else (b, a))
     return pairs
 
 
 def _keys(kernel: str, lengths: dict[str, int], release_cutoff: int) -> set[tuple[str, ...]]:
-    strands, _ = parse_kernel(kernel)
+    strands = _strands(kernel)
     keys = {(base_domain(d),) for s in strands for d in s if lengths[base_domain(d)] > release_cutoff}
     for s in strands:
         for x, y in zip(s, s[1:], strict=False):
@@ -162,6 +180,11 @@ def _exposed(kernel: str) -> tuple[frozenset[str], frozenset[str]]:
     """The complex's unpaired domains, and their complements."""
     exposed = exposed_domains(kernel)
     return frozenset(exposed), frozenset(complement(d) for d in exposed)
+
+
+@lru_cache(maxsize=65536)
+def _strands(kernel: str) -> list[list[str]]:
+    return parse_kernel(kernel)[0]
 
 
 @lru_cache(maxsize=65536)
