@@ -73,7 +73,13 @@ def run_case(name: str, crn_path: Path, scheme: str, work: Path) -> dict:
     total = time.perf_counter() - started
     report = json.loads((out / "verification.json").read_text())
     # crnverifier's share: each module's methods, the whole-system check and the fan-out cascades.
-    verify_modules = sum(m.get("seconds", 0.0) for row in report["modules"] for m in row.get("methods", {}).values())
+    # (A module of an already verified shape carries that verdict, seconds included: counted once.)
+    verify_modules = sum(
+        m.get("seconds", 0.0)
+        for row in report["modules"]
+        if "same_shape_as" not in row
+        for m in row.get("methods", {}).values()
+    )
     verify_rest = report["whole"].get("seconds", 0.0) + sum(f["seconds"] for f in report["fan_out"])
     return {
         "case": name,
@@ -124,8 +130,13 @@ def growth(schemes: list[str], whole: dict[str, Path]) -> list[dict]:
 def cli_seconds(crn_path: Path, scheme: str, out: Path) -> float:
     """Wall time of `dmp compile` + `dmp verify` as a user runs them (process start and imports included)."""
     started = time.perf_counter()
-    for args in (["compile", str(crn_path), "--scheme", scheme, "--out", str(out)], ["verify", str(out)]):
-        subprocess.run([sys.executable, "-m", "dmp", *args], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "dmp", "compile", str(crn_path), "--scheme", scheme, "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    # `dmp verify` exits 1 on a system it cannot verify (qian2011_3D as drawn): still timed.
+    subprocess.run([sys.executable, "-m", "dmp", "verify", str(out)], capture_output=True)
     return time.perf_counter() - started
 
 

@@ -250,9 +250,9 @@ def whole_system_counts(pil_text: str, settings: dict[str, Any] | None = None) -
 
     For diagnosis, not verification: returns the numbers of complexes (resting and transient),
     reactions and strands in the largest complex, also when a limit stops the enumeration
-    (`stopped` then holds peppercorn's message). Nuskell's PolymerizationError is this limit.
+    (`stopped` then names it). Nuskell's PolymerizationError is this limit.
     """
-    from peppercornenumerator.enumerator import Enumerator, PolymerizationError
+    from peppercornenumerator.enumerator import Enumerator
     from peppercornenumerator.input import read_pil
     from peppercornenumerator.objects import clear_memory
 
@@ -263,14 +263,16 @@ def whole_system_counts(pil_text: str, settings: dict[str, Any] | None = None) -
     enumerator = Enumerator(initial, named_complexes=named)
     for key in ("max_complex_size", "max_complex_count", "max_reaction_count", "release_cutoff", "reject_remote"):
         setattr(enumerator, key, options[key])
-    enumerator.interruptible = True  # keep what was found when a limit stops it
-    stopped = None
-    try:
-        enumerator.enumerate()
-    except PolymerizationError as exc:
-        stopped = str(exc)
+    # Interruptible: at a limit peppercorn logs an error and keeps what it found instead of raising.
+    enumerator.interruptible = True
+    enumerator.enumerate()
     resting = set(enumerator._E) | set(enumerator._S)  # noqa: SLF001 - peppercorn keeps them only here
     transient = set(enumerator._T)  # noqa: SLF001
+    stopped = None
+    if len(resting | transient) > options["max_complex_count"]:
+        stopped = f"max_complex_count {options['max_complex_count']} exceeded (Nuskell: PolymerizationError)"
+    elif len(enumerator._reactions) > options["max_reaction_count"]:  # noqa: SLF001
+        stopped = f"max_reaction_count {options['max_reaction_count']} exceeded (Nuskell: PolymerizationError)"
     counts = {
         "named_complexes": len(named),
         "complexes": len(resting | transient),
