@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dmp import __version__
-from dmp.errors import DmpError, DmpWarning
+from dmp.errors import DmpError, format_warning
 
 
 def _print(data: Any) -> None:
@@ -166,7 +166,7 @@ def cmd_compile(args: argparse.Namespace) -> None:
 def _add_compile(sub: Any) -> None:
     p = sub.add_parser("compile", help="compile a .crn file into DNA strand-displacement gates (PIL, tables)")
     p.add_argument("crn", help=".crn file (formal CRN)")
-    p.add_argument("--scheme", required=True, help="translation scheme: soloveichik2010 or cardelli2011_NM_noGC")
+    p.add_argument("--scheme", required=True, help="translation scheme: soloveichik2010, cardelli2011_NM_noGC, srinivas2017, qian2011_3D_var1 (or qian2011_3D)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--backend", choices=["dmp", "nuskell"], help="who translates (default: dsd.backend or dmp)")
     p.add_argument("--species", help="species.json of a network CRN: only its input species are supplied as inputs")
@@ -415,21 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
-    """dmp's own warnings as one line each, like its errors (other libraries' keep Python's format)."""
-    if issubclass(category, DmpWarning):
-        print(f"dmp: warning: {message}", file=sys.stderr)
-    else:
-        _python_show_warning(message, category, *_, **__)
-
-
-_python_show_warning = warnings.showwarning
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    warnings.showwarning = _show_warning
+    warnings.formatwarning = format_warning
     try:
         args.func(args)
     except DmpError as exc:

@@ -23,7 +23,7 @@ from dmp.dsd.verification import check
 from dmp.fileio import read_tsv
 from dmp.stages.dsd import collect, load_compiled, verify_all
 
-SCHEMES = ["soloveichik2010", "cardelli2011_NM_noGC"]
+SCHEMES = ["soloveichik2010", "cardelli2011_NM_noGC", "srinivas2017", "qian2011_3D_var1"]
 # A small network-like CRN: fan-outs (one long enough to be split), a ReLU-style bimolecular
 # reaction, a bias as initial concentration.
 SMALL = """
@@ -338,3 +338,66 @@ def test_verdict_carried_to_an_isomorphic_module_equals_checking_it(tmp_path):
     assert result[1]["verified"] == direct["verified"] is True
     assert result[1]["interpretation"] == direct["interpretation"]
     assert result[1]["interpretation"]["E"] == ["E"]
+
+
+def _module_results(system):
+    return {m.index: enumerate_module(system, m) for m in system.modules}
+
+
+@pytest.mark.parametrize("scheme", ["soloveichik2010", "qian2011_3D_var1", "srinivas2017"])
+def test_indexed_crosstalk_pairs_equal_the_filtered_contact_pairs(scheme):
+    from dmp.dsd.crosstalk import Resting, reacting_candidates
+
+    system = compile_crn(
+        parse_crn(SMALL + "H0p -> Yp + Ym\nH0m -> Yp\n"), scheme, settings("dsd", max_products=3)
+    ).system
+    results = _module_results(system)
+    resting = resting_complexes(system, results)
+    members = {i: set(e.species) for i, e in results.items()}
+
+    def key(pair):
+        return frozenset(r.name for r in pair)
+
+    def expected(resting, members):
+        return {
+            key((a, b))
+            for a, b in candidate_pairs(resting)
+            if not lone_toehold_contact(a, b, system.domains, 8)
+            and b.name not in members.get(a.module, ())
+            and a.name not in members.get(b.module, ())
+        }
+
+    assert {key(p) for p in reacting_candidates(resting, system.domains, 8, members)} == expected(resting, members)
+    # Every complex in a module of its own: the pairs inside each module now count, and must be found too.
+    alone = [Resting(k, r.name, r.kernel) for k, r in enumerate(resting)]
+    found = {key(p) for p in reacting_candidates(alone, system.domains, 8, {})}
+    assert found == expected(alone, {}) and len(found) >= 5
+
+
+def test_contacts_through_the_shared_toehold_really_do_not_react():
+    """qian2011: every species uses one toehold, so almost every pair of modules touches; the pairs
+    the crosstalk check skips are enumerated here (distinct shapes once): peppercorn finds no reaction."""
+    system = compile_crn(parse_crn("A -> B + C\nB + D -> E\nC -> A"), "qian2011_3D_var1", settings("dsd")).system
+    results = _module_results(system)
+    pairs = candidate_pairs(resting_complexes(system, results))
+    skipped = [(a, b) for a, b in pairs if lone_toehold_contact(a, b, system.domains, 8)]
+    assert len(skipped) > 20
+    enumerator = ModuleEnumerator(settings("dsd").enumeration)
+    for a, b in skipped:
+        enumerated, _ = enumerator.enumerate(
+            [_as_complex(a), _as_complex(b)], system.domains, {a.name, b.name}, "x", f"{a.name} + {b.name}"
+        )
+        assert enumerated.reactions == [], (a.kernel, b.kernel)
+
+
+def test_a_real_reaction_between_modules_is_reported():
+    from dmp.dsd.crosstalk import Resting, reacting_candidates
+
+    lengths = {"t": 7, "x": 15, "u": 15}
+    invader = Resting(0, "i0", "t x")  # a strand left over in module 0 ...
+    gate = Resting(1, "f1", "x( + ) t*")  # ... opens a gate of module 1: toehold t, then x
+    decoy = Resting(2, "i2", "u t")  # the same toehold, then nothing the gate holds
+    pairs = reacting_candidates([invader, gate, decoy], lengths, 8, {})
+    assert [(a.name, b.name) for a, b in pairs] == [("i0", "f1")]
+    # A complex that module 1 enumerated itself (a shared fuel) is not crosstalk of module 1.
+    assert reacting_candidates([invader, gate], lengths, 8, {1: {"i0"}}) == []

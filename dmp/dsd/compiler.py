@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from dmp.crn.bounds import firing_bounds
 from dmp.crn.model import CRN, invalid_formal_names
 from dmp.dsd.cascade import Split, split_fan_out
-from dmp.dsd.model import DSDSystem
+from dmp.dsd.model import DSDSystem, Module
 from dmp.dsd.schemes import DomainLengths, SchemeError, get_scheme
 from dmp.dsd.settings import DSDSettings
 
@@ -108,8 +108,19 @@ def compile_crn(
     for species in split.species:
         units = float(settings.input_units) if species in inputs else split.initial.get(species, 0.0)
         scheme.signal(system, species, units * unit)
+    pairs = reverse_pairs(split) if scheme.reversible_gates else []
+    partner = {j: i for i, j in pairs}
+    primary = {i for i, _ in pairs}
     for index, reaction in enumerate(split.reactions):
-        module = scheme.module(system, index, reaction.reactants, reaction.products, fuels[index])
+        if index in partner:
+            # Implemented by the reversible gate pair of its reverse reaction: no complexes of its own.
+            module = Module(index, (reaction.reactants, reaction.products), [], _distinct(reaction.reactants), [])
+            module.product_signals = _distinct(reaction.products)
+        elif index in primary:
+            fuel = max(fuels[index], fuels[next(j for i, j in pairs if i == index)])
+            module = scheme.reversible_module(system, index, reaction.reactants, reaction.products, fuel)
+        else:
+            module = scheme.build(system, index, reaction.reactants, reaction.products, fuels[index])
         module.source = str(reaction)
         system.modules.append(module)
     system.meta = {
@@ -123,4 +134,29 @@ def compile_crn(
         "max_products": int(settings.max_products),
         "inputs": inputs,
     }
+    if pairs:
+        system.meta["reversible_pairs"] = [list(pair) for pair in pairs]
     return Compiled(system, split, splits, origin, inputs)
+
+
+def reverse_pairs(crn: CRN) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of reactions that are each other's reverse (as multisets), each reaction in one pair.
+
+    `A <=> B` in a .crn file is read as two reactions; a scheme with reversible gates builds
+    one gate pair for both (as Nuskell combines them for qian2011_3D).
+    """
+    key = [(tuple(sorted(r.reactants)), tuple(sorted(r.products))) for r in crn.reactions]
+    taken: set[int] = set()
+    pairs = []
+    for i, (reactants, products) in enumerate(key):
+        if i in taken or reactants == products:
+            continue
+        j = next((j for j in range(i + 1, len(key)) if j not in taken and key[j] == (products, reactants)), None)
+        if j is not None:
+            taken.update((i, j))
+            pairs.append((i, j))
+    return pairs
+
+
+def _distinct(names: tuple[str, ...]) -> list[str]:
+    return list(dict.fromkeys(names))

@@ -21,7 +21,7 @@ from typing import Any
 from dmp.dsd.kernel import canonical_kernel, rename_kernel
 from dmp.dsd.model import Complex, base_domain
 from dmp.dsd.settings import EnumerationLimits
-from dmp.errors import LimitReached
+from dmp.errors import DmpError, LimitReached
 from dmp.params import to_dict
 
 
@@ -32,6 +32,10 @@ def peppercorn_options(limits: EnumerationLimits) -> dict[str, Any]:
 
 class EnumerationLimitError(LimitReached):
     """Peppercorn hit a configured limit; the message names it and how to raise it."""
+
+
+class EnumerationCrash(DmpError):
+    """Peppercorn itself failed on a module: reported as that module's verdict, not a traceback."""
 
 
 class _Dropped(logging.Handler):
@@ -224,6 +228,10 @@ def _run(
     except (PolymerizationError, PeppercornUsageError) as exc:
         key = _limit_hit(str(exc))
         raise EnumerationLimitError(what, f"dsd.enumeration.{key}", options[key], f"peppercorn: {exc}") from None
+    except DmpError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a crash inside peppercorn is this module's verdict
+        raise EnumerationCrash(f"{what}: peppercorn crashed: {type(exc).__name__}: {exc}") from None
     finally:
         logger.removeHandler(dropped)
         logger.setLevel(level)
@@ -236,6 +244,49 @@ def _run(
             clear_memory()
     result.reactions.sort()
     return result
+
+
+def whole_system_counts(pil_text: str, limits: EnumerationLimits) -> dict[str, Any]:
+    """Enumerate a whole system at once, as Nuskell does, and count what peppercorn generated.
+
+    For diagnosis, not verification: returns the numbers of complexes (resting and transient),
+    reactions and strands in the largest complex, also when a limit stops the enumeration
+    (`stopped` then names it). Nuskell's PolymerizationError is this limit.
+    """
+    from peppercornenumerator.enumerator import Enumerator
+    from peppercornenumerator.input import read_pil
+    from peppercornenumerator.objects import clear_memory
+
+    options = peppercorn_options(limits)
+    complexes, _ = read_pil(pil_text)
+    named = list(complexes.values())
+    initial = [c for c in named if c.concentration is None or c.concentration[1] != 0]
+    enumerator = Enumerator(initial, named_complexes=named)
+    for key in ("max_complex_size", "max_complex_count", "max_reaction_count", "release_cutoff", "reject_remote"):
+        setattr(enumerator, key, options[key])
+    # Interruptible: at a limit peppercorn logs an error and keeps what it found instead of raising.
+    enumerator.interruptible = True
+    enumerator.enumerate()
+    resting = set(enumerator._E) | set(enumerator._S)  # noqa: SLF001 - peppercorn keeps them only here
+    transient = set(enumerator._T)  # noqa: SLF001
+    stopped = None
+    if len(resting | transient) > options["max_complex_count"]:
+        stopped = f"max_complex_count {options['max_complex_count']} exceeded (Nuskell: PolymerizationError)"
+    elif len(enumerator._reactions) > options["max_reaction_count"]:  # noqa: SLF001
+        stopped = f"max_reaction_count {options['max_reaction_count']} exceeded (Nuskell: PolymerizationError)"
+    counts = {
+        "named_complexes": len(named),
+        "complexes": len(resting | transient),
+        "resting": len(resting),
+        "transient": len(transient),
+        "reactions": len(enumerator._reactions),  # noqa: SLF001
+        "max_strands": max((c.size for c in resting | transient), default=0),
+        "stopped": stopped,
+    }
+    del enumerator, complexes, named, initial, resting, transient
+    gc.collect()
+    clear_memory()
+    return counts
 
 
 def _limit_hit(message: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dmp import __version__
-from dmp.crn.io import format_crn, read_crn, require_known_species
+from dmp.crn.io import format_crn, read_crn, warn_inert_species
 from dmp.crn.model import CRN
 from dmp.crn.sbml import crn_to_sbml, write_sbml
 from dmp.crn.species_map import SpeciesMap
@@ -58,7 +58,7 @@ def compile_system(
         settings = dataclasses.replace(settings, backend=backend)
     started = time.perf_counter()
     crn = read_crn(crn_path)
-    require_known_species(crn, str(crn_path))
+    warn_inert_species(crn, str(crn_path))
     declared = None
     if species_path:
         species_map = SpeciesMap.load(species_path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dmp.crn.io import read_crn, require_known_species
+from dmp.crn.io import read_crn, warn_inert_species
 from dmp.errors import DmpError, DmpWarning
 from dmp.fileio import write_text
 from dmp.stages.common import writes_together
@@ -47,7 +47,7 @@ def simulate(
     """
     check_times(t_end, points)
     crn = read_crn(crn_path)
-    require_known_species(crn, str(crn_path))
+    warn_inert_species(crn, str(crn_path))
     times = np.linspace(0.0, float(t_end), int(points))
     if method == "ode":
         from dmp.sim.batch import simulate_one

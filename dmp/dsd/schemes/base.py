@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from dmp.dsd.model import Complex, DSDSystem, Module
+from dmp.errors import DmpError
 
 Token = tuple[str, str] | str
 
@@ -18,7 +19,7 @@ class DomainLengths:
     long: int = 15
 
 
-class SchemeError(Exception):
+class SchemeError(DmpError):
     """A reaction the scheme cannot implement (raised before any output is written)."""
 
 
@@ -33,6 +34,12 @@ class Scheme(ABC):
     reference: str = ""
     min_reactants = 1
     max_reactants: int | None = None
+    # Formation (no reactants) through a source fuel: a strand shaped like a signal of a private
+    # species, in excess, that the scheme's own gate consumes (as Nuskell generalises `-> X`
+    # to `f -> X` for schemes whose papers define no source gate).
+    source_fuel = False
+    # One gate pair implements a reaction together with its reverse (see compile_crn).
+    reversible_gates = False
 
     def __init__(self, lengths: DomainLengths) -> None:
         self.lengths = lengths
@@ -40,7 +47,9 @@ class Scheme(ABC):
     def why_not(self, reactants: tuple[str, ...], products: tuple[str, ...]) -> str | None:
         """Why this scheme cannot implement the reaction, or None if it can."""
         n = len(reactants)
-        if n < self.min_reactants:
+        if n == 0 and not products:
+            return "it has neither reactants nor products"
+        if n < self.min_reactants and not (n == 0 and self.source_fuel):
             return "it has no reactants, and the scheme defines no source gate"
         if self.max_reactants is not None and n > self.max_reactants:
             return f"it has {n} reactants; the scheme's gates take at most {self.max_reactants}"
@@ -82,6 +91,38 @@ class Scheme(ABC):
         self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float
     ) -> Module:
         """Add the complexes of reaction `index` to `system` and return its module."""
+
+    def reversible_module(
+        self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float
+    ) -> Module:
+        """One module for reaction `index` and its reverse (schemes with `reversible_gates`)."""
+        raise NotImplementedError(f"scheme {self.name} has no reversible gates")
+
+    def build(
+        self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float
+    ) -> Module:
+        """The module of reaction `index`; a formation reaction goes through a source fuel if the scheme uses one."""
+        if reactants or not self.source_fuel:
+            return self.module(system, index, reactants, products, fuel_nM)
+        # A private species (domains <source>_*, used by this module only), named apart from the formal ones.
+        source = f"r{index}src"
+        while source in system.formal_species:
+            source += "x"
+        history = self.long(system, f"{source}_h")
+        fuel = system.add(
+            Complex.from_spec(
+                f"fr{index}_S",
+                self.signal_tokens(system, source, history),
+                "fuel",
+                reaction=index,
+                concentration=fuel_nM,
+            )
+        )
+        module = self.module(system, index, (source,), products, fuel_nM)
+        module.reaction = ((), products)
+        module.reactant_signals = []
+        module.complexes.insert(0, fuel.name)
+        return module
 
 
 def paired(*domains: str) -> list[Token]:
