@@ -15,7 +15,8 @@
 # cgroups: jobacct_gather/linux samples every process of a job step every 2 s and OverMemoryKill
 # kills a step whose summed resident memory exceeds the job's --mem; the job ends OUT_OF_MEMORY.
 # There is no slurmdbd (accounting_storage/none), so `sacct` does not work: the SLURM profile polls
-# with `squeue`, which sees finished jobs for MinJobAge seconds (here 600).
+# with `squeue`, which sees finished jobs for MinJobAge seconds (here an hour, so that a test can read
+# back every job of a run). Jobs run at nice 10 (DMP_SLURM_NICE), as the machine is shared.
 set -eu
 
 STATE=${DMP_SLURM_STATE:-/var/tmp/dmp-slurm}    # spool, state, logs and pid files of this cluster
@@ -70,10 +71,10 @@ SelectTypeParameters=CR_Core_Memory
 JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=task=2
 JobAcctGatherParams=OverMemoryKill
-# no slurmdbd: squeue is the status source, so finished jobs stay visible for 10 min
+# no slurmdbd: squeue is the status source, so finished jobs stay listed for an hour
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
-MinJobAge=600
+MinJobAge=3600
 ReturnToService=2
 SlurmdTimeout=120
 $node State=UNKNOWN
@@ -118,7 +119,8 @@ start() {
     start_munge
     # -c: a fresh controller without the jobs of an earlier session
     alive "$STATE/slurmctld.pid" || slurmctld -c
-    alive "$STATE/slurmd.pid" || slurmd
+    # slurmd's job steps inherit its niceness
+    alive "$STATE/slurmd.pid" || nice -n "${DMP_SLURM_NICE:-10}" slurmd
     wait_idle
     sinfo -N -o "%N %c CPUs %m MB %T" -h | sed 's/^/slurm-local: node /'
 }
