@@ -1,6 +1,6 @@
 """profiles/slurm against a real scheduler: a one-node SLURM cluster started by tools/slurm-local.sh.
 
-Heavy and run by hand (`pytest -m heavy tests/test_slurm.py`, as root, with Debian's slurm-wlm and
+The cluster tests are heavy and run by hand (`pytest -m heavy tests/test_slurm.py`, as root, with Debian's slurm-wlm and
 munge installed): the tests start the cluster, submit every job of iris_classifier with sbatch through
 the Snakemake SLURM executor plugin, and stop the cluster afterwards. They check that the outputs are
 byte-identical to a local run, that a job killed by SLURM for exceeding its memory is reported by its
@@ -28,8 +28,6 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 # Train's first attempt gets 300 MB, less than Python with PyTorch loaded holds, so SLURM kills it;
 # the retry (attempt 2) gets the rule's 4000 MB.
 FORCED_TRAIN_MEMORY = "train:mem_mb=300 if attempt == 1 else 4000"
-
-pytestmark = pytest.mark.heavy
 
 
 def environment() -> dict[str, str]:
@@ -104,6 +102,20 @@ def submissions(log: str) -> dict[str, str]:
     return {job: rule for job, rule in found}
 
 
+def test_every_rule_asks_for_more_memory_on_a_retry():
+    """What the cluster run relies on, checked without one: memory requests grow with `attempt`, polling uses squeue."""
+    for path in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        for block in re.split(r"\n(?=rule )", path.read_text())[1:]:
+            rule = block.split()[1].rstrip(":")
+            memory = re.search(r"\bmem_mb=(.*)", block)
+            assert memory, f"{path.name}: rule {rule} declares no mem_mb"
+            assert re.fullmatch(r"lambda w, attempt: \d+ \* attempt,", memory.group(1).strip()), f"{path.name}: {rule}"
+    profile = yaml.safe_load((PROFILE / "config.yaml").read_text())
+    assert profile["retries"] >= 1 and profile["slurm-status-command"] == "squeue"
+    for rule, values in profile["set-resources"].items():
+        assert "mem_mb" not in values or "attempt" in str(values["mem_mb"]), rule
+
+
 @pytest.fixture(scope="module")
 def local_digests(tmp_path_factory) -> dict[str, str]:
     """sha256 of every output of iris_classifier run locally (profiles/local) with the repository config."""
@@ -115,6 +127,7 @@ def local_digests(tmp_path_factory) -> dict[str, str]:
     return digests(workdir / "results")
 
 
+@pytest.mark.heavy
 def test_job_over_its_memory_is_killed_reported_by_rule_and_retried_with_more(cluster, tmp_path):
     """tests/slurm/Snakefile: one rule with mem_mb = 1000 * attempt whose command holds 1500 MB."""
     command = [*SNAKEMAKE, "-s", str(ROOT / "tests" / "slurm" / "Snakefile"), "--directory", str(tmp_path)]
@@ -131,6 +144,7 @@ def test_job_over_its_memory_is_killed_reported_by_rule_and_retried_with_more(cl
     assert (tmp_path / "hog.done").read_text().strip() == "2000"  # written by the attempt that succeeded
 
 
+@pytest.mark.heavy
 def test_iris_classifier_on_slurm_equals_local_run(cluster, local_digests, tmp_path):
     """Every job through sbatch, one of them killed for memory and retried; outputs byte-identical to a local run."""
     started = time.monotonic()
@@ -155,6 +169,7 @@ def test_iris_classifier_on_slurm_equals_local_run(cluster, local_digests, tmp_p
     print(f"iris_classifier on SLURM: {len(jobs)} jobs, {wall:.0f} s wall")
 
 
+@pytest.mark.heavy
 def test_whole_run_cancelled_then_unlocked_resumes_to_the_same_bytes(cluster, local_digests, tmp_path):
     """Snakemake killed (a lost login session), every job of its run cancelled with scancel, then --unlock and rerun."""
     log_file = tmp_path / "first.log"
