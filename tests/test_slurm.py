@@ -96,6 +96,19 @@ def slurm_jobs(name: str) -> list[tuple[str, str, str]]:
     return sorted(jobs, key=lambda job: int(job[0]))
 
 
+def processes_of(job_ids: set[str]) -> list[int]:
+    """PIDs of the processes that still run for the given SLURM jobs (their environment names the job)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            variables = environ.read_bytes().split(b"\0")
+        except OSError:  # ended meanwhile
+            continue
+        if any(v.startswith(b"SLURM_JOB_ID=") and v[13:].decode() in job_ids for v in variables):
+            found.append(int(environ.parent.name))
+    return found
+
+
 def submissions(log: str) -> dict[str, str]:
     """SLURM job id -> rule, from the plugin's 'has been submitted' lines."""
     found = re.findall(r"submitted with SLURM jobid (\d+) \(log: \S*/slurm_logs/rule_(\w+?)/", log)
@@ -122,8 +135,10 @@ def local_digests(tmp_path_factory) -> dict[str, str]:
     workdir = tmp_path_factory.mktemp("local")
     command = [*iris_on_slurm(workdir)]
     command[command.index(str(PROFILE))] = str(ROOT / "profiles" / "local")
+    started = time.monotonic()
     result = subprocess.run(command, capture_output=True, text=True, env=environment())
     assert result.returncode == 0, result.stderr[-3000:]
+    print(f"iris_classifier on this machine (profiles/local): {time.monotonic() - started:.0f} s wall")
     return digests(workdir / "results")
 
 
@@ -131,7 +146,9 @@ def local_digests(tmp_path_factory) -> dict[str, str]:
 def test_job_over_its_memory_is_killed_reported_by_rule_and_retried_with_more(cluster, tmp_path):
     """tests/slurm/Snakefile: one rule with mem_mb = 1000 * attempt whose command holds 1500 MB."""
     command = [*SNAKEMAKE, "-s", str(ROOT / "tests" / "slurm" / "Snakefile"), "--directory", str(tmp_path)]
+    started = time.monotonic()
     result = subprocess.run([*command, "--profile", str(PROFILE)], capture_output=True, text=True, env=environment())
+    wall = time.monotonic() - started
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
     # The first job was killed by SLURM for memory, and Snakemake said so, naming the rule.
@@ -142,6 +159,7 @@ def test_job_over_its_memory_is_killed_reported_by_rule_and_retried_with_more(cl
     assert [(state, memory) for _, state, memory in jobs] == [("FAILED", "1000M"), ("COMPLETED", "2000M")]
     assert set(submissions(log).values()) == {"hog"}
     assert (tmp_path / "hog.done").read_text().strip() == "2000"  # written by the attempt that succeeded
+    print(f"forced out-of-memory job and its retry: {wall:.0f} s wall")
 
 
 @pytest.mark.heavy
@@ -172,6 +190,7 @@ def test_iris_classifier_on_slurm_equals_local_run(cluster, local_digests, tmp_p
 @pytest.mark.heavy
 def test_whole_run_cancelled_then_unlocked_resumes_to_the_same_bytes(cluster, local_digests, tmp_path):
     """Snakemake killed (a lost login session), every job of its run cancelled with scancel, then --unlock and rerun."""
+    started = time.monotonic()
     log_file = tmp_path / "first.log"
     with log_file.open("w") as out:
         process = subprocess.Popen(
@@ -185,6 +204,7 @@ def test_whole_run_cancelled_then_unlocked_resumes_to_the_same_bytes(cluster, lo
     assert process.poll() is None, "the run ended before it could be interrupted"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    killed_after = time.monotonic() - started
     name = run_id(log_file.read_text())
     active = [job for job in slurm_jobs(name) if job[1] in ("PENDING", "RUNNING")]
     assert active, "no job of the run was left to cancel"
@@ -194,15 +214,28 @@ def test_whole_run_cancelled_then_unlocked_resumes_to_the_same_bytes(cluster, lo
         assert time.monotonic() < deadline, "scancel did not end the jobs within 2 min"
         time.sleep(2)
     assert "CANCELLED" in {job[1] for job in slurm_jobs(name)}
+    # scancel reached every process of the run's jobs, including each job's Snakemake and dmp.
+    ids = {job[0] for job in slurm_jobs(name)}
+    deadline = time.monotonic() + 60
+    while processes_of(ids):
+        assert time.monotonic() < deadline, f"processes of cancelled jobs still run: {processes_of(ids)}"
+        time.sleep(2)
 
     # The killed Snakemake left its lock: the same command refuses to start until --unlock.
     locked = subprocess.run(iris_on_slurm(tmp_path), capture_output=True, text=True, env=environment())
     assert locked.returncode != 0 and "cannot be locked" in locked.stderr, locked.stderr[-2000:]
     unlock = subprocess.run(iris_on_slurm(tmp_path, "--unlock"), capture_output=True, text=True, env=environment())
     assert unlock.returncode == 0, unlock.stderr[-2000:]
+    started = time.monotonic()
     resumed = subprocess.run(iris_on_slurm(tmp_path), capture_output=True, text=True, env=environment())
+    rerun = time.monotonic() - started
     log = resumed.stdout + resumed.stderr
     assert resumed.returncode == 0, log[-3000:]
     # The rerun submits only what was missing or cut off, and ends with the same bytes as a local run.
     assert 0 < len(submissions(log)) < 34
+    first = len(submissions(log_file.read_text()))
+    print(
+        f"killed after {killed_after:.0f} s with {first} jobs submitted; cancelled {len(active)} queued or running;"
+        f" the rerun submitted {len(submissions(log))} jobs in {rerun:.0f} s"
+    )
     assert local_digests == digests(tmp_path / "results")

@@ -60,8 +60,10 @@ SlurmctldPidFile=$STATE/slurmctld.pid
 SlurmdPidFile=$STATE/slurmd.pid
 SlurmctldLogFile=$STATE/log/slurmctld.log
 SlurmdLogFile=$STATE/log/slurmd.log
-# no systemd and no cgroup hierarchy of our own: track processes through /proc
-ProctrackType=proctrack/linuxproc
+# no systemd and no cgroup hierarchy of our own: a job's processes are its process groups
+# (proctrack/linuxproc, the parent-pid tree, lost a job's Snakemake once its parent had exited,
+# and scancel left it running)
+ProctrackType=proctrack/pgid
 TaskPlugin=task/none
 # cores and memory are what jobs request and are granted
 SchedulerType=sched/backfill
