@@ -16,7 +16,7 @@ rule crn:
     log:
         f"{RESULTS}/{{dataset}}/logs/crn.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=10,
     shell:
         "{DMP} crn {input.model:q} --config {CONFIG:q} --dataset {wildcards.dataset}"

@@ -35,7 +35,7 @@ rule dsd_compile:
     log:
         f"{RESULTS}/{{dataset}}/logs/dsd_compile_{{scheme}}.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=10,
     shell:
         "{DMP} compile {input.crn:q} --species {input.species:q} --scheme {wildcards.scheme} --out {params.out_dir:q}"
@@ -52,7 +52,7 @@ rule dsd_verify_chunk:
     log:
         f"{RESULTS}/{{dataset}}/logs/dsd_verify_{{scheme}}_{{chunk}}-of-{{chunks}}.log",
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w, attempt: 4000 * attempt,
         runtime=60,
     shell:
         "{DMP} verify {params.out_dir:q} --chunk {wildcards.chunk} --of {wildcards.chunks} --out {output:q} > {log:q} 2>&1"
@@ -72,7 +72,7 @@ rule dsd_collect:
     log:
         f"{RESULTS}/{{dataset}}/logs/dsd_collect_{{scheme}}.log",
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w, attempt: 4000 * attempt,
         runtime=60,
     shell:
         "{DMP} verify {params.out_dir:q} --collect {input.chunks:q} --warn-only > {log:q} 2>&1"

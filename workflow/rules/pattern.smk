@@ -24,7 +24,7 @@ rule draw_pattern:
         f"{RESULTS}/{{dataset}}/logs/draw_pattern.log",
     threads: lambda w: stage_of(w, "simulation")["jobs"]
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=60,
     shell:
         "{DMP} pattern --data-dir {params.data_dir:q} --model {input.model:q} --species {input.species:q}"

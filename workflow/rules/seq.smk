@@ -23,7 +23,8 @@ rule seq_design:
     log:
         f"{RESULTS}/{{dataset}}/logs/seq_design_{{scheme}}_{{candidate}}.log",
     resources:
-        mem_mb=4000,  # a digits-size candidate (0.45 M nt): 29-39 min on one core, about 1.9 GB resident
+        # a digits-size candidate (0.45 M nt): 29-39 min on one core, about 1.9 GB resident
+        mem_mb=lambda w, attempt: 4000 * attempt,
         runtime=120,
     shell:
         "{DMP} design {params.dsd_dir:q} --candidate {wildcards.candidate} --out {output:q}"
@@ -52,7 +53,7 @@ rule seq_select:
     log:
         f"{RESULTS}/{{dataset}}/logs/seq_select_{{scheme}}.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=60,
     shell:
         "{DMP} select {params.out_dir:q} --candidates {input.candidates:q} --dsd {params.dsd_dir:q}"

@@ -39,7 +39,7 @@ rule evaluate_chunk:
         f"{RESULTS}/{{dataset}}/logs/evaluate_{{crn}}_{{chunk}}-of-{{chunks}}.log",
     threads: lambda w: sim_settings(w)["jobs"]
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=120,
     shell:
         "{DMP} evaluate --crn {input.crn:q} --species {input.species:q} --model {input.model:q}"
@@ -55,7 +55,7 @@ rule evaluate_collect:
     log:
         f"{RESULTS}/{{dataset}}/logs/evaluate_{{crn}}_collect.log",
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, attempt: 1000 * attempt,
         runtime=10,
     shell:
         "{DMP} evaluate --collect {input:q} --out {output:q} > {log:q} 2>&1"
@@ -76,7 +76,7 @@ rule dna_evaluate_chunk:
         f"{RESULTS}/{{dataset}}/logs/dna_evaluate_{{scheme}}_{{chunk}}-of-{{chunks}}.log",
     threads: lambda w: sim_settings(w)["jobs"]
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=240,
     shell:
         "{DMP} evaluate --level dna --crn {input.crn:q} --species {input.species:q} --model {input.model:q}"
@@ -92,7 +92,7 @@ rule dna_evaluate_collect:
     log:
         f"{RESULTS}/{{dataset}}/logs/dna_evaluate_{{scheme}}_collect.log",
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, attempt: 1000 * attempt,
         runtime=10,
     shell:
         "{DMP} evaluate --collect {input:q} --out {output:q} > {log:q} 2>&1"
@@ -160,7 +160,7 @@ rule agreement:
     log:
         f"{RESULTS}/{{dataset}}/logs/agreement.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=30,
     shell:
         "{DMP} agreement --model {input.model:q} --data {input.data:q} --species {input.species:q}"
@@ -201,7 +201,7 @@ rule ssa:
     log:
         f"{RESULTS}/{{dataset}}/logs/ssa.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=60,
     shell:
         "{DMP} ssa --crn {input.crn:q} --species {input.species:q} --model {input.model:q} --data {input.data:q}"
@@ -239,7 +239,7 @@ rule rates:
     log:
         f"{RESULTS}/{{dataset}}/logs/rates.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=60,
     shell:
         "{DMP} rates --crns full={input.full:q} reduced={input.reduced:q} --species {input.species:q}"
