@@ -166,7 +166,11 @@ def cmd_compile(args: argparse.Namespace) -> None:
 def _add_compile(sub: Any) -> None:
     p = sub.add_parser("compile", help="compile a .crn file into DNA strand-displacement gates (PIL, tables)")
     p.add_argument("crn", help=".crn file (formal CRN)")
-    p.add_argument("--scheme", required=True, help="translation scheme: soloveichik2010, cardelli2011_NM_noGC, srinivas2017, qian2011_3D_var1 (or qian2011_3D)")
+    p.add_argument(
+        "--scheme",
+        required=True,
+        help="translation scheme: soloveichik2010, cardelli2011_NM_noGC, srinivas2017, qian2011_3D_var1 (or qian2011_3D)",
+    )
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--backend", choices=["dmp", "nuskell"], help="who translates (default: dsd.backend or dmp)")
     p.add_argument("--species", help="species.json of a network CRN: only its input species are supplied as inputs")

@@ -123,8 +123,16 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
 
 
 def write_json(path: str | os.PathLike[str], data: Any) -> None:
-    """Write `data` as indented JSON with a trailing newline, atomically."""
-    write_text(path, json.dumps(data, indent=2, sort_keys=False, allow_nan=False) + "\n")
+    """Write `data` as indented JSON with a trailing newline, atomically (NaN or infinity refused: JSON has none)."""
+    try:
+        text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False)
+    except ValueError:
+        from dmp.errors import DmpError
+
+        raise DmpError(
+            f"{path}: a result is not a finite number (NaN or infinity; the inputs overflow); nothing written"
+        ) from None
+    write_text(path, text + "\n")
 
 
 def write_tsv(path: str | os.PathLike[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

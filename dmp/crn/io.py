@@ -21,6 +21,10 @@ from dmp.crn.model import CRN, SPECIES_NAME, Reaction, format_side
 from dmp.errors import CRNSyntaxError, DmpWarning
 from dmp.fileio import read_source_text, write_text
 
+# Most copies of one species on one side of a reaction. Elementary reactions have one or two;
+# the bound keeps a typing slip (1000000 A -> B) from building a reaction of that order.
+MAX_STOICHIOMETRY = 100
+
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _TERM = re.compile(r"^(?:(?P<count>\d+)\s*)?(?P<name>[A-Za-z][A-Za-z0-9_]*)$")
 _CONCENTRATION = re.compile(rf"^(?P<name>\S+)\s*@\s*(?P<mode>initial|i|constant|c)\s+(?P<value>-?{_NUMBER})$")
@@ -52,6 +56,13 @@ def _parse_side(text: str, source: str, line: int) -> tuple[str, ...]:
         count = int(match["count"]) if match["count"] else 1
         if count == 0:
             raise CRNSyntaxError(source, line, f"stoichiometry 0 in term {term!r}")
+        if count > MAX_STOICHIOMETRY:
+            raise CRNSyntaxError(
+                source,
+                line,
+                f"stoichiometry {count} in term {term!r} exceeds {MAX_STOICHIOMETRY} (dmp.crn.io.MAX_STOICHIOMETRY): "
+                "mass action of that order cannot be simulated or built from DNA gates",
+            )
         species.extend([match["name"]] * count)
     return tuple(species)
 

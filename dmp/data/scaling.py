@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from dmp.errors import DataError
+
 
 @dataclass
 class Scaling:
@@ -32,19 +34,26 @@ class Scaling:
         return cls(data["method"], np.asarray(data["offset"], float), np.asarray(data["scale"], float))
 
 
-def fit_scaling(X: np.ndarray, method: str) -> Scaling:
+def fit_scaling(X: np.ndarray, method: str, features: list[str] | None = None) -> Scaling:
     """Fit the input scaling on training features; constant features keep scale 1."""
     d = X.shape[1]
-    if method == "standard":
-        offset, scale = X.mean(axis=0), X.std(axis=0)
-    elif method == "minmax":
-        offset, scale = X.min(axis=0), X.max(axis=0) - X.min(axis=0)
-    elif method == "minmax_global":
-        # One offset and scale for every feature (pixel intensities 0-255 -> [0, 1]): a pixel that
-        # is blank throughout training cannot blow up on a test image, and relative scales stay.
-        low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 1.0)
-        offset, scale = np.full(d, low), np.full(d, high - low)
-    else:
-        offset, scale = np.zeros(d), np.ones(d)
-    scale = np.where(scale > 0, scale, 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked below, naming the feature
+        if method == "standard":
+            offset, scale = X.mean(axis=0), X.std(axis=0)
+        elif method == "minmax":
+            offset, scale = X.min(axis=0), X.max(axis=0) - X.min(axis=0)
+        elif method == "minmax_global":
+            # One offset and scale for every feature (pixel intensities 0-255 -> [0, 1]): a pixel that
+            # is blank throughout training cannot blow up on a test image, and relative scales stay.
+            low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 1.0)
+            offset, scale = np.full(d, low), np.full(d, high - low)
+        else:
+            offset, scale = np.zeros(d), np.ones(d)
+        scale = np.where(scale > 0, scale, 1.0)
+    bad = np.flatnonzero(~np.isfinite(offset) | ~np.isfinite(scale))
+    if len(bad):  # values near the float limit: the mean or spread overflows
+        raise DataError(
+            f"feature {features[bad[0]] if features else bad[0]}: its training values are too large to scale "
+            f"({method} scaling gives offset {offset[bad[0]]:g}, scale {scale[bad[0]]:g})"
+        )
     return Scaling(method, offset.astype(float), scale.astype(float))

@@ -51,7 +51,9 @@ def split_dataset(dataset: Dataset, fractions: dict[str, float] | str, scaling: 
 
     everything = np.arange(len(dataset.y))
     if fractions == "all":
-        return Split(dataset, everything, everything.copy(), everything.copy(), fit_scaling(dataset.X, scaling))
+        return Split(
+            dataset, everything, everything.copy(), everything.copy(), fit_scaling(dataset.X, scaling, dataset.features)
+        )
     try:
         if dataset.predefined_test is not None:
             test = dataset.predefined_test
@@ -60,6 +62,13 @@ def split_dataset(dataset: Dataset, fractions: dict[str, float] | str, scaling: 
             train, val = train_test_split(rest, test_size=n_val, stratify=dataset.y[rest], random_state=seed)
         else:
             sizes = split_sizes(len(everything), fractions)
+            empty = [part for part in ("train", "val", "test") if sizes[part] < 1]
+            if empty:
+                parts = ", ".join(f"{part} {fractions[part]:g}" for part in ("train", "val", "test"))
+                raise DataError(
+                    f"{dataset.name}: the split ({parts}) leaves the {empty[0]} part of {len(everything)} examples "
+                    "empty; give it a larger fraction"
+                )
             rest, test = train_test_split(everything, test_size=sizes["test"], stratify=dataset.y, random_state=seed)
             train, val = train_test_split(rest, test_size=sizes["val"], stratify=dataset.y[rest], random_state=seed)
     except ValueError as exc:
@@ -67,7 +76,7 @@ def split_dataset(dataset: Dataset, fractions: dict[str, float] | str, scaling: 
             f"{dataset.name}: cannot split {len(everything)} examples with fractions {fractions}: {exc}"
         ) from None
     train, val, test = np.sort(train), np.sort(val), np.sort(test)
-    return Split(dataset, train, val, test, fit_scaling(dataset.X[train], scaling))
+    return Split(dataset, train, val, test, fit_scaling(dataset.X[train], scaling, dataset.features))
 
 
 # ---------------------------------------------------------------------------- files

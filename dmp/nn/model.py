@@ -128,9 +128,20 @@ def model_from_json(data: dict[str, Any], source: str = "model.json") -> Ternary
         raise _fail(source, "the model has no layers")
     if n_in != len(data["classes"]):
         raise _fail(source, f"the output layer has {n_in} neurons but {len(data['classes'])} classes are named")
-    scaling = Scaling.from_json(data["input_scaling"])
+    try:
+        scaling = Scaling.from_json(data["input_scaling"])
+    except (KeyError, TypeError, ValueError):
+        raise _fail(source, "input_scaling needs 'method' and numeric 'offset' and 'scale' lists") from None
     if scaling.offset.shape != (len(data["features"]),) or scaling.scale.shape != (len(data["features"]),):
         raise _fail(source, "input_scaling offset/scale length differs from the number of features")
+    bad_scale = np.flatnonzero(~np.isfinite(scaling.scale) | (scaling.scale <= 0) | ~np.isfinite(scaling.offset))
+    if len(bad_scale):
+        i = int(bad_scale[0])
+        raise _fail(
+            source,
+            f"input_scaling of feature {data['features'][i]!r}: offset {scaling.offset[i]:g}, scale "
+            f"{scaling.scale[i]:g}; the scale must be a positive finite number",
+        )
     known = {
         "format",
         "format_version",

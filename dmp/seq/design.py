@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from dmp.dsd.model import DSDSystem, base_domain, complement, system_to_json
+from dmp.errors import DmpError
 from dmp.seq.check import check_design
 from dmp.seq.domains import DomainSpec, design_domains
 from dmp.seq.model import Design, long_domains, strand_infos, toehold_domains
@@ -35,6 +36,10 @@ from dmp.seq.thermo import Thermo
 from dmp.seq.toeholds import ToeholdSpec, design_toeholds, score_toeholds
 
 CANDIDATE_FORMAT = "dmp-seq-candidate/1"
+# Sizes sequence design takes on: longer domains cannot be designed as single helices here, and a
+# strand longer than the longest oligo vendors synthesise (IDT's Ultramers: 200 nt) cannot be ordered.
+MAX_DOMAIN_NT = 64
+MAX_STRAND_NT = 200
 
 
 def candidate_seed(base_seed: int, scheme: str, candidate: int) -> int:
@@ -69,8 +74,34 @@ def design_toehold_domains(system: DSDSystem, settings: SeqSettings, seed: int) 
     return fixed
 
 
+def check_sizes(system: DSDSystem) -> None:
+    """Refuse, before any work, domains and strands longer than design or synthesis can handle."""
+    for name, length in system.domains.items():
+        if length > MAX_DOMAIN_NT:
+            raise DmpError(f"domain {name} is {length} nt; dmp designs domains of up to {MAX_DOMAIN_NT} nt")
+    for info in strand_infos(system):
+        length = sum(system.domains[base_domain(d)] for d in info.domains)
+        if length > MAX_STRAND_NT:
+            raise DmpError(
+                f"strand {info.name} is {length} nt; oligos are synthesised up to {MAX_STRAND_NT} nt, so it cannot be ordered"
+            )
+
+
+def check_motifs(system: DSDSystem, design: Design, settings: SeqSettings) -> None:
+    """The design search removes forbidden motifs where it can; one left means no sequence avoids it."""
+    for info in strand_infos(system):
+        sequence = design.strand(info.domains)
+        motif = next((m for m in settings.domains.forbidden if m in sequence), None)
+        if motif is not None:
+            raise DmpError(
+                f"seq.domains.forbidden: motif {motif} cannot be avoided (strand {info.name}: {sequence}); "
+                "remove it from the list or relax the other constraints"
+            )
+
+
 def design_candidate(system: DSDSystem, settings: SeqSettings, seed: int) -> dict[str, Any]:
     """Domain sequences, every score and the consistency checks of one candidate (no file is touched)."""
+    check_sizes(system)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     fixed = design_toehold_domains(system, settings, seed)
@@ -83,6 +114,7 @@ def design_candidate(system: DSDSystem, settings: SeqSettings, seed: int) -> dic
     )
     mark = time.perf_counter()
     design = design_domains(system, fixed, spec, seed + 1)
+    check_motifs(system, design, settings)
     timings["domains"] = time.perf_counter() - mark
     mark = time.perf_counter()
     thermo = Thermo(settings.temperature, settings.salt)

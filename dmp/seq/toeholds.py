@@ -119,6 +119,7 @@ def design_toeholds(count: int, spec: ToeholdSpec, seed: int) -> list[str]:
     With `spec.reuse`, fewer non-interacting toeholds than `count` are shared in turn
     (toehold i gets sequence i mod n); without it, that is an error.
     """
+    _refuse_impossible_motifs(spec)
     pool = candidate_pool(spec, seed)
     chosen = choose(pool, count, spec, seed)
     if len(chosen) < count:
@@ -126,6 +127,20 @@ def design_toeholds(count: int, spec: ToeholdSpec, seed: int) -> list[str]:
             return [chosen[i % len(chosen)] for i in range(count)]
         raise ToeholdError(_infeasible(count, spec, len(pool), len(chosen), seed))
     return chosen
+
+
+def _refuse_impossible_motifs(spec: ToeholdSpec) -> None:
+    """Forbidden motifs that every sequence of the alphabet contains (e.g. all its letters): say so first."""
+    if spec.length > ENUMERATE_UP_TO:
+        return
+    for word in itertools.product(spec.alphabet, repeat=spec.length):
+        text = "".join(word)
+        if not any(m in text for m in spec.forbidden):
+            return
+    raise ToeholdError(
+        f"seq.domains.forbidden ({', '.join(spec.forbidden)}) excludes every {spec.length}-nt sequence of "
+        f"{spec.alphabet}: no toehold can be designed; shorten the list"
+    )
 
 
 def _infeasible(count: int, spec: ToeholdSpec, pool: int, found: int, seed: int) -> str:

@@ -15,6 +15,7 @@ species (such as y = Y+ - Y-) are kept at the output times, not B x S values per
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -382,7 +383,9 @@ def simulate_one(
         values[~compiled.entry_constant] = jacobian_values(compiled, y[:, None])[:, 0]
         return sp.csc_matrix((values, (rows, cols)), shape=(n, n))
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    # Step sizes near the float limit (an absurd t_end) overflow inside SciPy; the caller checks the result.
+    with threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         result = solve_ivp(rhs, (0.0, float(t_eval[-1])), y0, "BDF", t_eval, rtol=rtol, atol=atol, jac=jac)
     if not result.success:
         raise DmpError(f"ODE integration failed: {result.message}")
