@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import libsbml
 import numpy as np
@@ -58,6 +59,28 @@ def assert_same_final_state(crn: CRN, overrides: dict[str, float], level: str, t
     for name, value in zip(species, ours, strict=True):
         # Relative to the species' own value; species that are (nearly) used up are held to 1e-9 of the largest.
         assert abs(theirs[name] - value) <= 1e-6 * abs(value) + 1e-9 * scale, (name, theirs[name], value)
+
+
+def assert_file_matches_dmp(xml_path: Path, crn_path: Path, overrides: dict[str, float], t_end: float) -> None:
+    """A written SBML file, with `overrides` set in libRoadRunner, ends where dmp's simulation of the .crn does."""
+    document = libsbml.readSBMLFromFile(str(xml_path))
+    assert document.getNumErrors(libsbml.LIBSBML_SEV_ERROR) == 0
+    model = document.getModel()
+    ids = {model.getSpecies(i).getName(): model.getSpecies(i).getId() for i in range(model.getNumSpecies())}
+    rr = roadrunner.RoadRunner(str(xml_path))
+    rr.integrator.relative_tolerance = 1e-10
+    rr.integrator.absolute_tolerance = 1e-12
+    rr.integrator.maximum_num_steps = 10**6
+    for name, value in overrides.items():
+        rr.setValue(f"init([{ids[name]}])", value)
+    rr.simulate(0, t_end, 2)
+    crn = read_crn(crn_path)
+    _, values, species = simulate_batch(crn, [overrides], t_end, 2, rtol=1e-10, atol=1e-12)
+    ours = values[-1, 0]
+    scale = float(np.max(np.abs(ours)))
+    for name, value in zip(species, ours, strict=True):
+        theirs = rr[f"[{ids[name]}]"]
+        assert abs(theirs - value) <= 1e-6 * abs(value) + 1e-9 * scale, (xml_path, name, theirs, value)
 
 
 @pytest.mark.parametrize("level", ["formal", "dna"])

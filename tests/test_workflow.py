@@ -396,6 +396,20 @@ def test_virus_classifier_full(tmp_path):
         seq = tmp_path / "results" / "virus" / "sequences" / scheme
         assert (seq / "order_bulk.csv").exists() and (seq / "order_plate.xlsx").exists()
         assert json.loads((seq / "summary.json").read_text())["checks"]["helix_failures"] == 0
+    # The SBML files the workflow wrote run in libRoadRunner to dmp's states (first test example's inputs).
+    from test_sbml import assert_file_matches_dmp
+
+    from dmp.crn.species_map import SpeciesMap
+    from dmp.nn.model import load_model
+
+    virus = tmp_path / "results" / "virus"
+    model = load_model(virus / "model" / "model.json")
+    X = np.loadtxt(virus / "data" / "test.csv", delimiter=",", skiprows=1, usecols=range(1, 11), max_rows=1)
+    inputs, _ = SpeciesMap.load(virus / "crn" / "species.json").input_concentrations(model.scaling.apply(X[None])[0])
+    assert_file_matches_dmp(virus / "crn" / "full.xml", virus / "crn" / "full.crn", inputs, 5000.0)
+    dsd = virus / "dsd" / "soloveichik2010"
+    in_nM = {name: 10.0 * value for name, value in inputs.items()}
+    assert_file_matches_dmp(dsd / "enumerated.xml", dsd / "enumerated.crn", in_nM, 20000.0)
 
 
 def write_synthetic_mnist(folder: Path, n_train: int, n_test: int, seed: int = 0) -> None:
