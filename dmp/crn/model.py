@@ -83,3 +83,12 @@ class CRN:
 def invalid_formal_names(names: Iterable[str]) -> list[str]:
     """Species names that Nuskell would reject as formal species (bad syntax or reserved prefix)."""
     return [name for name in names if not SPECIES_NAME.match(name) or name[0].lower() in NUSKELL_RESERVED_PREFIXES]
+
+
+def unique_name(base: str, used: set[str]) -> str:
+    """`base`, or `base_2`, `base_3`, ... : the first not in `used` (which it joins). For names in other tools' files."""
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}_{n}", n + 1
+    used.add(candidate)
+    return candidate

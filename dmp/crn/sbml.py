@@ -29,7 +29,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from dmp.crn.io import read_crn
-from dmp.crn.model import CRN
+from dmp.crn.model import CRN, unique_name
 from dmp.errors import CRNSyntaxError, DmpError, DmpWarning
 from dmp.fileio import read_source_text, write_text
 
@@ -71,11 +71,7 @@ def sbml_id(name: str, used: set[str]) -> str:
         ident = "s_" + ident
     if ident in _RESERVED:
         ident += "_"
-    candidate, n = ident, 2
-    while candidate in used:
-        candidate, n = f"{ident}_{n}", n + 1
-    used.add(candidate)
-    return candidate
+    return unique_name(ident, used)
 
 
 def level_from_header(text: str, source: str = "<string>") -> str | None:

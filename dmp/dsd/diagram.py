@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from dmp.dsd.kernel import format_kernel, parse_kernel
+from dmp.dsd.kernel import format_kernel, pair_table, parse_kernel
 from dmp.dsd.model import Complex, DSDSystem, base_domain
 from dmp.fileio import write_text
 
@@ -160,22 +160,6 @@ class _Strand:
     lane: list[int] = field(default_factory=list)  # raised lanes of each domain (0 = on the strand's row)
 
 
-def _pair_table(
-    strands: Sequence[Sequence[str]], structure: Sequence[Sequence[str]]
-) -> dict[tuple[int, int], tuple[int, int]]:
-    """(strand, domain) -> (strand, domain) of its partner, from the dot-bracket structure."""
-    stack: list[tuple[int, int]] = []
-    pairs: dict[tuple[int, int], tuple[int, int]] = {}
-    for k, part in enumerate(structure):
-        for i, symbol in enumerate(part):
-            if symbol == "(":
-                stack.append((k, i))
-            elif symbol == ")":
-                other = stack.pop()
-                pairs[other], pairs[(k, i)] = (k, i), other
-    return pairs
-
-
 def _place(widths: list[float], orientation: int, fixed: dict[int, float]) -> list[float]:
     """Left edges of a strand's domains: `fixed` ones as given, the others contiguous beside them."""
     order = list(range(len(widths))) if orientation > 0 else list(range(len(widths)))[::-1]  # left to right
@@ -303,7 +287,7 @@ def draw_complex(
     """
     base_widths = _domain_widths(strands, lengths)
     widths = [[base_widths[base_domain(d)] for d in s] for s in strands]
-    pairs = _pair_table(strands, structure)
+    pairs = pair_table(structure)
     layout = _layout(strands, pairs, widths)
     levels = max(s.level for s in layout) + 1
     row_y = [0.0] * levels

@@ -30,7 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
+from dmp.crn.model import unique_name
 from dmp.dsd.diagram import toehold_domains
+from dmp.dsd.kernel import pair_table
 from dmp.dsd.model import Complex, DSDSystem, base_domain
 from dmp.errors import DmpError, DmpWarning
 from dmp.fileio import write_text
@@ -49,11 +51,7 @@ def dsd_name(name: str, used: set[str]) -> str:
     ident = _NAME_BAD.sub("_", name) or "d"
     if ident in _KEYWORDS:
         ident += "_"
-    candidate, n = ident, 2
-    while candidate in used:
-        candidate, n = f"{ident}_{n}", n + 1
-    used.add(candidate)
-    return candidate
+    return unique_name(ident, used)
 
 
 def _number(value: float, digits: int | None = None) -> str:
@@ -70,19 +68,6 @@ def toehold_rates(length: int) -> tuple[float, float]:
     return bimolecular_binding_rate(length) * 1e-9, opening_rate(length)
 
 
-def _pairs(cplx: Complex) -> dict[tuple[int, int], tuple[int, int]]:
-    stack: list[tuple[int, int]] = []
-    pairs: dict[tuple[int, int], tuple[int, int]] = {}
-    for k, part in enumerate(cplx.structure):
-        for i, symbol in enumerate(part):
-            if symbol == "(":
-                stack.append((k, i))
-            elif symbol == ")":
-                other = stack.pop()
-                pairs[other], pairs[(k, i)] = (k, i), other
-    return pairs
-
-
 def complex_to_dsd(cplx: Complex, token: dict[str, str], toeholds: set[str]) -> str:
     """Visual DSD text of one complex; `token` maps base domains to DSD names.
 
@@ -97,7 +82,7 @@ def complex_to_dsd(cplx: Complex, token: dict[str, str], toeholds: set[str]) -> 
     def run(domains: Iterable[str]) -> str:
         return " ".join(text(d) for d in domains)
 
-    strands, pairs = cplx.strands, _pairs(cplx)
+    strands, pairs = cplx.strands, pair_table(cplx.structure)
     if any(k == m for (k, _), (m, _) in pairs.items()):
         raise NotExpressible("a strand is bound to itself (a hairpin)")
     if len(strands) == 1:
