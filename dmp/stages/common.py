@@ -171,7 +171,10 @@ def check_crn_species(
     """Every source species of the CRN (consumed, never produced, starting at zero) is in the species map,
     and (given the species the model's CRN has, `expected`) every input rail of the map is in the CRN."""
     known = set(species_map.input_species())
-    known |= {n for layer in species_map.hidden for e in layer for n in (e["plus"], e["minus"])}
+    for layer in species_map.hidden:
+        for e in layer:
+            known |= {e["plus"], e["minus"], e.get("relu_helper")}
+            known |= set((e.get("preactivation") or {}).values())
     known |= {n for pair in species_map.output_species() for n in pair}
     produced = {p for r in crn.reactions for p in r.products}
     sources = [
