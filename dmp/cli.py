@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from dmp import __version__
 from dmp.errors import DmpError, format_warning
@@ -19,6 +20,55 @@ from dmp.errors import DmpError, format_warning
 
 def _print(data: Any) -> None:
     print(json.dumps(data, indent=2))
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a usage mistake is one line `dmp: error: ...` with exit status 1, like any bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"dmp: error: {message} (see `{self.prog} --help`)\n")
+
+
+# Bounds of the numbers the command line takes; beyond them a value is a typing slip, not a setting.
+MAX_SEED = 2**32 - 1  # as the schema's `seed` (NumPy, PyTorch and GillesPy2 all take 32-bit seeds)
+MAX_JOBS = 1024
+MAX_CHUNKS = 100_000
+MAX_CANDIDATE = 1_000_000
+MAX_MOLECULES_PER_UNIT = 1_000_000  # as simulation.molecules_per_unit: SSA work grows with the molecule count
+MAX_UNIT_NM = 1e6  # as dsd.unit_nM: 1 mM per formal unit
+MAX_UPSAMPLE = 8  # as pattern.upsample: the finer grid has upsample**2 times the pixels
+
+
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer in low..high."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
+        return value
+
+    return parse
+
+
+def _positive(text: str, high: float = math.inf) -> float:
+    """An argparse type: a positive finite number up to `high` (no nan, inf or 1e400)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"must be at most {high:g}, got {text}")
+    return value
+
+
+def _unit_nm(text: str) -> float:
+    return _positive(text, MAX_UNIT_NM)
 
 
 def _run(args: argparse.Namespace) -> Any:
@@ -99,7 +149,7 @@ def _add_crn(sub: Any) -> None:
     _with_config(p, False)
     p.add_argument("--out-dir", required=True)
     p.add_argument("--inputs", choices=["dual_rail", "shifted"], help="input encoding (overrides the config)")
-    p.add_argument("--rate", type=float, help="rate constant of every reaction (overrides the config)")
+    p.add_argument("--rate", type=_positive, help="rate constant of every reaction (overrides the config)")
     p.set_defaults(func=cmd_crn)
 
 
@@ -107,7 +157,9 @@ def cmd_simulate(args: argparse.Namespace) -> None:
     from dmp.stages.simulate import simulate
 
     seed = _run(args).seed if args.seed is None else args.seed
-    text = simulate(args.crn, args.t_end, args.method, seed, args.out, args.points, args.molecules_per_unit)
+    text = simulate(
+        args.crn, args.t_end, args.method, seed, args.out, args.points, args.molecules_per_unit, args.timeout
+    )
     if args.out is None:
         sys.stdout.write(text)
 
@@ -115,11 +167,23 @@ def cmd_simulate(args: argparse.Namespace) -> None:
 def _add_simulate(sub: Any) -> None:
     p = sub.add_parser("simulate", help="simulate a .crn file from its @initial concentrations; CSV out")
     p.add_argument("crn", help=".crn file")
-    p.add_argument("--t-end", type=float, required=True, help="end time")
+    p.add_argument("--t-end", type=float, required=True, help="end time (a positive finite number)")
     p.add_argument("--method", choices=["ode", "ssa"], default="ode")
-    p.add_argument("--seed", type=int, help="SSA seed (default: the config schema's seed)")
+    p.add_argument("--seed", type=_integer(0, MAX_SEED), help="SSA seed (default: the config schema's seed)")
     p.add_argument("--points", type=int, default=101, help="time points from 0 to t_end (default 101)")
-    p.add_argument("--molecules-per-unit", type=int, default=100, help="SSA molecules per concentration unit")
+    p.add_argument(
+        "--molecules-per-unit",
+        type=_integer(1, MAX_MOLECULES_PER_UNIT),
+        default=100,
+        help="SSA molecules per concentration unit",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_positive,
+        default=3600.0,
+        help="SSA: stop with an error after this many seconds (default 3600; a CRN whose molecule counts grow "
+        "without bound never finishes)",
+    )
     p.add_argument("--out", help="CSV file to write (default: standard output)")
     p.set_defaults(func=cmd_simulate, config=None)
 
@@ -132,6 +196,8 @@ def _number_pairs(items: list[str] | None) -> dict[str, float]:
             out[name] = float(value)
         except ValueError:
             raise DmpError(f"--initial {item}: expected NAME=NUMBER") from None
+        if not (math.isfinite(out[name]) and out[name] >= 0):
+            raise DmpError(f"--initial {item}: a concentration must be a finite number, zero or more")
     return out
 
 
@@ -214,8 +280,8 @@ def cmd_verify(args: argparse.Namespace) -> None:
 def _add_verify(sub: Any) -> None:
     p = sub.add_parser("verify", help="enumerate (peppercorn) and verify (crnverifier) a compiled folder")
     p.add_argument("dir", help="folder written by `dmp compile`")
-    p.add_argument("--chunk", type=int, help="run only chunk K (0-based) of the modules ...")
-    p.add_argument("--of", type=int, help="... out of N chunks ...")
+    p.add_argument("--chunk", type=_integer(0, MAX_CHUNKS - 1), help="run only chunk K (0-based) of the modules ...")
+    p.add_argument("--of", type=_integer(1, MAX_CHUNKS), help="... out of N chunks ...")
     p.add_argument("--out", help="... and write its module results to this JSON file")
     p.add_argument("--collect", nargs="+", metavar="CHUNK", help="combine these chunk files into the outputs")
     p.add_argument(
@@ -235,7 +301,12 @@ def cmd_design(args: argparse.Namespace) -> None:
 def _add_design(sub: Any) -> None:
     p = sub.add_parser("design", help="design and score one sequence candidate for a compiled DSD folder")
     p.add_argument("dir", help="folder written by `dmp compile` and verified by `dmp verify`, or a PIL file")
-    p.add_argument("--candidate", type=int, required=True, help="candidate index K (its seed derives from it)")
+    p.add_argument(
+        "--candidate",
+        type=_integer(0, MAX_CANDIDATE),
+        required=True,
+        help="candidate index K (its seed derives from it)",
+    )
     p.add_argument("--out", required=True, help="candidate JSON file to write")
     _with_config(p, False)
     p.set_defaults(func=cmd_design)
@@ -287,11 +358,13 @@ def _add_evaluate(sub: Any) -> None:
     p.add_argument("--data", help="test.csv")
     _with_config(p, False)
     p.add_argument("--level", choices=["formal", "dna"], default="formal", help="dna: concentrations in nM, seconds")
-    p.add_argument("--unit-nm", type=float, help="nM per formal unit at the DNA level (default: dsd.unit_nM)")
+    p.add_argument("--unit-nm", type=_unit_nm, help="nM per formal unit at the DNA level (default: dsd.unit_nM)")
     p.add_argument("--engine", choices=["batch", "gillespy2"], help="ODE engine (default: simulation.engine)")
-    p.add_argument("--jobs", type=int, help="worker processes (default: simulation.jobs)")
-    p.add_argument("--chunk", type=int, help="simulate only chunk K (0-based) of the examples ...")
-    p.add_argument("--of", type=int, help="... out of N chunks (OUT is then that chunk's table)")
+    p.add_argument("--jobs", type=_integer(1, MAX_JOBS), help="worker processes (default: simulation.jobs)")
+    p.add_argument(
+        "--chunk", type=_integer(0, MAX_CHUNKS - 1), help="simulate only chunk K (0-based) of the examples ..."
+    )
+    p.add_argument("--of", type=_integer(1, MAX_CHUNKS), help="... out of N chunks (OUT is then that chunk's table)")
     p.add_argument("--collect", nargs="+", metavar="CHUNK", help="merge these chunk tables into OUT")
     p.add_argument("--out", required=True, help="TSV of CRN outputs per example")
     p.set_defaults(func=cmd_evaluate)
@@ -342,7 +415,9 @@ def _add_ssa(sub: Any) -> None:
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True)
     _with_config(p, False)
-    p.add_argument("--seed", type=int, help="seed when no --dataset is given (default: the config schema's seed)")
+    p.add_argument(
+        "--seed", type=_integer(0, MAX_SEED), help="seed when no --dataset is given (default: the config schema's seed)"
+    )
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=cmd_ssa)
 
@@ -361,7 +436,9 @@ def _add_rates(sub: Any) -> None:
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True)
     _with_config(p, False)
-    p.add_argument("--seed", type=int, help="seed when no --dataset is given (default: the config schema's seed)")
+    p.add_argument(
+        "--seed", type=_integer(0, MAX_SEED), help="seed when no --dataset is given (default: the config schema's seed)"
+    )
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=cmd_rates)
 
@@ -382,8 +459,12 @@ def _add_pattern(sub: Any) -> None:
     p.add_argument("--species", required=True, help="species.json")
     p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per CRN")
     _with_config(p, False)
-    p.add_argument("--upsample", type=int, help="also draw on a grid this many times finer (default: pattern.upsample)")
-    p.add_argument("--jobs", type=int, help="worker processes (default: simulation.jobs)")
+    p.add_argument(
+        "--upsample",
+        type=_integer(1, MAX_UPSAMPLE),
+        help="also draw on a grid this many times finer (default: pattern.upsample)",
+    )
+    p.add_argument("--jobs", type=_integer(1, MAX_JOBS), help="worker processes (default: simulation.jobs)")
     p.add_argument("--out-dir", required=True, help="folder for drawing.png and pattern.json")
     p.set_defaults(func=cmd_pattern)
 
@@ -407,7 +488,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dmp",
         description="Compile ternary ReLU networks into chemical reaction networks and DNA strand-displacement "
         "gates, and check every level by simulation and formal verification.",

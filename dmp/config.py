@@ -27,7 +27,7 @@ from dmp.data.loaders import DataSource
 from dmp.dsd.settings import DSDSettings
 from dmp.errors import ConfigError
 from dmp.fileio import read_input_bytes
-from dmp.nn.train import TrainingSettings
+from dmp.nn.settings import TrainingSettings
 from dmp.params import build
 from dmp.seq.settings import SeqSettings
 from dmp.sim.settings import PatternSettings, SimulationSettings
@@ -168,7 +168,7 @@ def read_yaml(path: str | Path, what: str = "config file") -> Any:
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file (a YAML {what} expected)") from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except _DuplicateKey as exc:
         raise ConfigError(f"{path}:{exc.line}: {exc}") from None
     except yaml.YAMLError as exc:
@@ -176,6 +176,32 @@ def read_yaml(path: str | Path, what: str = "config file") -> Any:
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    if _more_values_than(data, MAX_CONFIG_VALUES):
+        raise ConfigError(
+            f"{path}: more than {MAX_CONFIG_VALUES} values once YAML aliases (*name) are expanded; "
+            f"a {what} is far smaller (aliases of aliases multiply)"
+        )
+    return data
+
+
+# Most values a config may hold with its aliases expanded: a few hundred are usual. Nested aliases
+# ("billion laughs") expand exponentially, and every later walk over the config would hang.
+MAX_CONFIG_VALUES = 100_000
+
+
+def _more_values_than(data: Any, limit: int) -> bool:
+    """Whether `data` holds more than `limit` values, counting shared (aliased) parts every time they appear."""
+    stack, seen = [data], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _non_finite(value: Any, key: str = "") -> str | None:

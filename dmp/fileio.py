@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import os
 import stat
@@ -35,10 +36,16 @@ def _output_error(target: Path, problem: str) -> Exception:
 
 
 def check_output(path: str | os.PathLike[str]) -> Path:
-    """Refuse, in one line, an output path that is a folder or whose parent is a file."""
+    """Refuse, in one line, an output path that is a folder, a device, pipe or socket, or whose parent is a file.
+
+    A device or pipe would be replaced by the rename that completes every write (as root, even
+    /dev/null), so it is refused rather than written through.
+    """
     target = Path(path)
     if target.is_dir():
         raise _output_error(target, "it is a folder")
+    if target.exists() and not target.is_file():
+        raise _output_error(target, "not a regular file (a device, pipe or socket); give a file name")
     for parent in target.parents:
         if parent.exists():
             if not parent.is_dir():
@@ -151,10 +158,30 @@ def format_cell(value: Any) -> str:
     return str(value)
 
 
-def read_tsv(path: str | os.PathLike[str]) -> list[dict[str, str]]:
-    """Read a tab-separated table written by `write_tsv` into a list of row dicts."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
+def read_tsv(path: str | os.PathLike[str], missing: str = "not found") -> list[dict[str, str]]:
+    """Read a tab-separated table written by `write_tsv` into a list of row dicts.
+
+    A missing, binary or headless file, or a row with more cells than the header, is one DmpError line.
+    """
+    from dmp.errors import DmpError
+
+    data = read_input_bytes(path)
+    if isinstance(data, str):
+        raise DmpError(f"{path}: {missing if data == 'file not found' else data}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DmpError(f"{path}: not a text file (a tab-separated table expected)") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t")
+    if not reader.fieldnames:
+        raise DmpError(f"{path}: empty file (expected a tab-separated table with a header row)")
+    rows = []
+    for row in reader:
+        if None in row or None in row.values():
+            cells = len(row) - (None in row) + len(row.get(None) or []) - sum(v is None for v in row.values())
+            raise DmpError(f"{path}:{reader.line_num}: row has {cells} cells; the header has {len(reader.fieldnames)}")
+        rows.append(row)
+    return rows
 
 
 def provenance(config_hash: str | None = None, seed: int | None = None) -> dict[str, Any]:
@@ -205,7 +232,7 @@ def read_source_text(path: str | os.PathLike[str], error: Any) -> str:
     if isinstance(data, str):
         raise error(str(path), 0, data)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte-order mark (some Windows editors write one) is not content
     except UnicodeDecodeError:
         raise error(str(path), 0, "not a text file (UTF-8 expected)") from None
 
@@ -219,7 +246,7 @@ def read_json(path: str | os.PathLike[str], missing: str = "not found") -> Any:
     if isinstance(data, str):
         raise DmpError(f"{path}: {missing if data == 'file not found' else data}")
     try:
-        return json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+        return json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise DmpError(f"{path}: not a text file (JSON expected)") from None
     except json.JSONDecodeError as exc:

@@ -196,7 +196,8 @@ def test_model_with_a_zero_scale(tmp_path):
     line = one_line_error(run_dmp("crn", tmp_path / "m.json", "--out-dir", tmp_path / "crn"))
     assert (
         line
-        == f"{tmp_path / 'm.json'}: input_scaling of feature 'b': offset 0, scale 0; the scale must be a positive finite number"
+        == f"{tmp_path / 'm.json'}: input_scaling: feature 'b': offset 0, scale 0; the scale must be a positive finite "
+        "number with a finite inverse"
     )
 
 
@@ -245,7 +246,7 @@ def test_pil_recognised_by_content_and_its_mistakes_named_by_line(tmp_path):
     )
     seq = write(tmp_path / "seq.pil", "length a = 7\nsequence s = ACGTACGTACGTACG\nA = a\n")
     assert one_line_error(run_dmp("design", seq, "--candidate", 0, "--out", tmp_path / "e.json")).startswith(
-        f"{seq}:2: PIL statement 'sl-domain' (s) is not supported"
+        f"{seq}:2: PIL statement 'sequence' (s) is not supported"
     )
 
 

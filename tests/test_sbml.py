@@ -223,7 +223,7 @@ def test_write_sbml_infers_and_overrides_the_level(tmp_path):
 
 def test_bad_overrides_and_levels_are_one_line_errors(tmp_path):
     crn = parse_crn("A -> B; A @initial 1")
-    with pytest.raises(DmpError, match="initial concentration given for unknown species Q"):
+    with pytest.raises(DmpError, match="initial concentration given for species Q, which is not in the CRN"):
         crn_to_sbml(crn, "formal", {"Q": 1.0})
     with pytest.raises(DmpError, match="initial concentration of A must be zero or positive"):
         crn_to_sbml(crn, "formal", {"A": -1.0})

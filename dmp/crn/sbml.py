@@ -178,12 +178,13 @@ def _notes(level: str, source: str, extra: Iterable[str]) -> str:
     return f'<body xmlns="http://www.w3.org/1999/xhtml">{body}</body>'
 
 
-def _initial_values(crn: CRN, initial: Mapping[str, float] | None) -> dict[str, float]:
+def _initial_values(crn: CRN, initial: Mapping[str, float] | None, source: str = "") -> dict[str, float]:
     """Each species' starting concentration: the CRN's own, updated by `initial` (checked)."""
     values = {name: crn.concentration(name) for name in crn.species}
     for name, value in (initial or {}).items():
         if name not in values:
-            raise DmpError(f"initial concentration given for unknown species {name}")
+            where = f"{source}: " if source else ""
+            raise DmpError(f"{where}initial concentration given for species {name}, which is not in the CRN")
         if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
             raise DmpError(f"initial concentration of {name} must be zero or positive, got {value!r}")
         values[name] = float(value)
@@ -238,7 +239,7 @@ def crn_to_sbml(
     if level not in LEVELS:
         raise DmpError(f"unknown SBML unit level {level!r} (choose from {', '.join(LEVELS)})")
     libsbml = _libsbml()
-    values = _initial_values(crn, initial)
+    values = _initial_values(crn, initial, source)
     document = libsbml.SBMLDocument(SBML_LEVEL, SBML_VERSION)
     model = document.createModel()
     used: set[str] = set()

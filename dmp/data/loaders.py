@@ -39,6 +39,10 @@ MNIST_FILES = {
 }
 
 
+# Most pixels of a pattern image: each is an example the CRNs are simulated on (the published
+# images are at most 26 x 26); 256 x 256 is already hours of simulation.
+MAX_PATTERN_PIXELS = 65_536
+
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -352,9 +356,15 @@ def load_pattern(
 
     file = pattern_file(path, image, key)
     try:
-        with Image.open(file) as picture:
+        with Image.open(file) as picture:  # reads the header only, so the size is checked before decoding
+            width, height = picture.size
+            if width * height > MAX_PATTERN_PIXELS:
+                raise DataError(
+                    f"{file}: {width} x {height} = {width * height} pixels, more than {MAX_PATTERN_PIXELS} "
+                    "(dmp.data.loaders.MAX_PATTERN_PIXELS): every pixel is one simulated example; scale the image down"
+                )
             rgba = picture.convert("RGBA")
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         raise DataError(f"{file}: cannot read image: {exc}") from None
     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     grey = np.asarray(Image.alpha_composite(white, rgba).convert("L"))

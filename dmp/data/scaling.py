@@ -34,6 +34,34 @@ class Scaling:
         return cls(data["method"], np.asarray(data["offset"], float), np.asarray(data["scale"], float))
 
 
+def scaling_problem(data: Any, features: list[str]) -> str | None:
+    """Why stored scaling (`input_scaling` of model.json, `scaling` of split.json) cannot scale these features.
+
+    Each feature needs a finite offset and a positive scale whose inverse is finite too (a scale
+    of 1e-320 turns every input into infinity), one per feature.
+    """
+    try:
+        scaling = Scaling.from_json(data)
+    except (KeyError, TypeError, ValueError):
+        return "needs 'method' and numeric 'offset' and 'scale' lists"
+    if scaling.offset.shape != (len(features),) or scaling.scale.shape != (len(features),):
+        return f"offset/scale length differs from the number of features ({len(features)})"
+    with np.errstate(divide="ignore", over="ignore"):
+        bad = np.flatnonzero(
+            ~np.isfinite(scaling.offset)
+            | ~(scaling.scale > 0)
+            | ~np.isfinite(scaling.scale)
+            | ~np.isfinite(1 / scaling.scale)
+        )
+    if len(bad):
+        i = int(bad[0])
+        return (
+            f"feature {features[i]!r}: offset {scaling.offset[i]:g}, scale {scaling.scale[i]:g}; "
+            "the scale must be a positive finite number with a finite inverse"
+        )
+    return None
+
+
 def fit_scaling(X: np.ndarray, method: str, features: list[str] | None = None) -> Scaling:
     """Fit the input scaling on training features; constant features keep scale 1."""
     d = X.shape[1]

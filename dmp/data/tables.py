@@ -10,7 +10,7 @@ import numpy as np
 from dmp.data.loaders import read_csv
 from dmp.data.split import Split
 from dmp.errors import DataError
-from dmp.fileio import atomic_path, write_json
+from dmp.fileio import atomic_path, input_problem, write_json
 
 
 def write_split(split: Split, out_dir: str | Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -51,16 +51,21 @@ def read_part(
 ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """Read a part CSV written by `write_split`: features, integer labels, feature names, classes."""
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: data table not found; run the dataset stage first")
+    problem = input_problem(path)
+    if problem is not None:
+        raise DataError(
+            f"{path}: {'data table not found; run the dataset stage first' if problem == 'file not found' else problem}"
+        )
     frame = read_csv(path)
+    if len(frame) == 0:
+        raise DataError(f"{path}: no examples (the table has a header row only)")
     if frame.columns[0] != "label":
         raise DataError(f"{path}: first column must be 'label'")
     features = [str(c) for c in frame.columns[1:]]
     try:
         X = frame.iloc[:, 1:].to_numpy(dtype=np.float64)
     except ValueError:
-        raise DataError(f"{path}: feature columns must be numeric") from None
+        raise DataError(_first_text_cell(path, frame)) from None
     if not np.isfinite(X).all():
         row = int(np.argwhere(~np.isfinite(X))[0][0])
         raise DataError(f"{path}:{row + 2}: missing or non-finite feature value")
@@ -71,6 +76,19 @@ def read_part(
         raise DataError(f"{path}: unknown label(s) {unknown}; expected one of {classes}")
     y = np.array([classes.index(v) for v in labels], dtype=np.int64)
     return X, y, features, classes
+
+
+def _first_text_cell(path: Path, frame: Any) -> str:
+    """Where a feature column holds something that is not a number: file:line, column and cell."""
+    import pandas as pd
+
+    for column in frame.columns[1:]:
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        bad = np.flatnonzero(numbers.isna() & frame[column].notna())
+        if len(bad):
+            row = int(bad[0])
+            return f"{path}:{row + 2}: feature {column!r} holds {frame[column].iloc[row]!r}, not a number"
+    return f"{path}: feature columns must be numeric"
 
 
 def require_two_classes(path: str | Path, y: np.ndarray, classes: list[str]) -> None:

@@ -27,6 +27,9 @@ from dmp.fileio import read_source_text
 # Concentration units of the PIL grammar, in nM (dmp states concentrations in nM throughout).
 UNITS_NM = {"M": 1e9, "mM": 1e6, "uM": 1e3, "nM": 1.0, "pM": 1e-3}
 
+# The keyword a user wrote for each kind of statement dsdobjects' grammar reports.
+_KEYWORDS = {"sl-domain": "sequence", "composite-domain": "sup-sequence", "strand-complex": "structure"}
+
 _STATEMENT = re.compile(r"^\s*(?:(?:length|domain|sequence)\s+(?P<domain>[\w-]+)|(?P<complex>[\w-]+)\s*=)")
 
 
@@ -130,7 +133,7 @@ def parse_pil(text: str, source: str = "<string>", scheme: str = "pil") -> DSDSy
             raise PILError(
                 source,
                 line,
-                f"PIL statement {kind!r} ({statement[1]}) is not supported; write domains as 'length NAME = N' "
+                f"PIL statement {_KEYWORDS[kind]!r} ({statement[1]}) is not supported; write domains as 'length NAME = N' "
                 "and complexes in kernel notation",
             )
         # reactions and macrostates: enumerator output, not part of the system's definition

@@ -20,28 +20,12 @@ from torch import nn
 from tqdm import tqdm
 
 from dmp.data.scaling import Scaling
+from dmp.errors import DmpError
 from dmp.nn.model import Layer, TernaryModel, accuracy
+from dmp.nn.settings import TrainingSettings  # noqa: F401 (re-exported: its home before nn/settings.py)
 from dmp.params import to_dict
 
 EXPORT_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    """How to train: the config's `training` section (defaults in the config schema)."""
-
-    loss: str  # hinge | cross_entropy
-    optimizer: str  # adam | sgd
-    lr: float
-    lr_schedule: str  # constant | step | cosine
-    lr_step_epochs: int
-    lr_gamma: float
-    epochs: int
-    batch_size: int
-    patience: int
-    zero_threshold: float  # |shadow weight| <= threshold -> 0
-    weight_decay: float
-    restarts: int
 
 
 def ternarize(weight: torch.Tensor, threshold: float) -> torch.Tensor:
@@ -189,6 +173,11 @@ def _train_once(
             optimizer.step()
             net.clip_()
             total += float(loss.detach()) * len(index)
+        if not math.isfinite(total):
+            raise DmpError(
+                f"training diverged: the loss is {total / n} at epoch {epoch} (learning rate "
+                f"{optimizer.param_groups[0]['lr']:g}); lower training.lr"
+            )
         scheduler.step()
         net.eval()
         with torch.no_grad():

@@ -386,7 +386,10 @@ def simulate_one(
     # Step sizes near the float limit (an absurd t_end) overflow inside SciPy; the caller checks the result.
     with threadpool_limits(limits=1, user_api="blas"), np.errstate(over="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        result = solve_ivp(rhs, (0.0, float(t_eval[-1])), y0, "BDF", t_eval, rtol=rtol, atol=atol, jac=jac)
+        try:
+            result = solve_ivp(rhs, (0.0, float(t_eval[-1])), y0, "BDF", t_eval, rtol=rtol, atol=atol, jac=jac)
+        except (RuntimeError, ValueError, ArithmeticError) as exc:  # SuperLU on a matrix of infinities
+            raise DmpError(f"ODE integration failed ({exc}): the concentrations overflow") from None
     if not result.success:
         raise DmpError(f"ODE integration failed: {result.message}")
     return result.y.T

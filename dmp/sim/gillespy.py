@@ -9,6 +9,7 @@ that number, so GillesPy2's stochastic propensity k * a * b / vol matches the OD
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import sys
@@ -22,6 +23,7 @@ from dmp.errors import DmpError
 from dmp.fileio import atomic_path
 
 METHODS = ("ode", "ssa")
+_PAUSED = 33  # GillesPy2 SimulationReturnCode.PAUSED: the run stopped at its timeout
 
 
 @dataclass
@@ -222,10 +224,12 @@ def simulate_ssa(
     molecules_per_unit: int = 100,
     initial: dict[str, float] | None = None,
     trajectories: int = 1,
-) -> list[Trajectory]:
+    timeout: float | None = None,
+) -> list[Trajectory] | None:
     """Stochastic trajectories (GillesPy2 SSA) in concentration units (molecule count / molecules_per_unit).
 
-    Uses the compiled SSACSolver when g++ is present, NumPySSASolver otherwise.
+    Uses the compiled SSACSolver when g++ is present, NumPySSASolver otherwise. With `timeout`
+    (seconds), a run that has not reached `t_end` by then stops and None is returned.
     """
     _check_times(t_end, points)
     if molecules_per_unit < 1:
@@ -239,7 +243,10 @@ def simulate_ssa(
         from gillespy2 import NumPySSASolver
 
         solver = NumPySSASolver(model=model)
-    results = solver.run(number_of_trajectories=trajectories, seed=int(seed) % (2**31 - 1) or 1)
+    options = {"timeout": max(1, math.ceil(timeout))} if timeout else {}
+    results = solver.run(number_of_trajectories=trajectories, seed=int(seed) % (2**31 - 1) or 1, **options)
+    if getattr(solver, "rc", 0) == _PAUSED:  # GillesPy2's return code when the timeout stopped the run
+        return None
     species = crn.species
     out = []
     for data in results:

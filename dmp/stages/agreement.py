@@ -42,9 +42,17 @@ def agreement(
     model, X, y = read_test(model_path, data_path)
     species_map = SpeciesMap.load(species_path)
     check_network_files(model, model_path, species_map, species_path)
+    for level, paths in (("formal", crns), ("dna", dna_crns or {})):
+        for path in paths.values():
+            check_network_files(model, model_path, species_map, species_path, read_crn(path), path, level)
+    if dna_outputs and dna_crns and set(dna_outputs) != set(dna_crns):
+        raise DmpError(
+            f"--dna-outputs names {', '.join(sorted(dna_outputs))} but --dna-crns names {', '.join(sorted(dna_crns))}; "
+            "give both for the same schemes"
+        )
     classes = model.classes
-    formal = {name: read_outputs(path, classes) for name, path in outputs.items()}
-    dna = {name: read_outputs(path, classes) for name, path in (dna_outputs or {}).items()}
+    formal = {name: read_outputs(path, classes, y, data_path) for name, path in outputs.items()}
+    dna = {name: read_outputs(path, classes, y, data_path) for name, path in (dna_outputs or {}).items()}
     if not formal:
         raise DmpError("no formal CRN outputs given")
     n = min(len(v["y"]) for v in formal.values())

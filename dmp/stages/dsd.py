@@ -58,11 +58,13 @@ def compile_system(
         settings = dataclasses.replace(settings, backend=backend)
     started = time.perf_counter()
     crn = read_crn(crn_path)
+    if not crn.reactions:
+        raise DmpError(f"{crn_path}: no reactions to compile (only concentrations)")
     warn_inert_species(crn, str(crn_path))
     declared = None
     if species_path:
         species_map = SpeciesMap.load(species_path)
-        check_crn_species(crn, crn_path, species_map, species_path)
+        check_crn_species(crn, crn_path, species_map, species_path, formal=True)
         declared = species_map.input_species()
     if settings.backend == "nuskell":
         from dmp.dsd.nuskell import compile_with_nuskell
@@ -169,7 +171,27 @@ def verify_chunk(dsd_dir: str | Path, chunk: int, chunks: int, out: str | Path) 
 def collect(dsd_dir: str | Path, chunk_paths: list[str | Path]) -> dict[str, Any]:
     """Cross-module checks and the step's outputs from every chunk's module results."""
     results = [read_json(p, "not found; run `dmp verify DIR --chunk K --of N --out FILE` first") for p in chunk_paths]
+    _, system, _ = load_compiled(dsd_dir)
+    for path, result in zip(chunk_paths, results, strict=True):
+        _check_chunk(path, result, system, Path(dsd_dir) / SYSTEM_FILE)
     return _write_collected(dsd_dir, results)
+
+
+def _check_chunk(path: str | Path, result: Any, system: DSDSystem, system_path: Path) -> None:
+    """A chunk file must hold module results of this very system (not of another compilation)."""
+    modules = result.get("modules") if isinstance(result, dict) else None
+    if not isinstance(modules, list) or not all(
+        isinstance(m, dict) and isinstance(m.get("index"), int) for m in modules
+    ):
+        raise DmpError(f"{path}: not a chunk file of `dmp verify --chunk` (no list of module results)")
+    for entry in modules:
+        k = entry["index"]
+        if not 0 <= k < len(system.modules) or entry.get("reaction") != system.modules[k].source:
+            mine = f"'{system.modules[k].source}'" if 0 <= k < len(system.modules) else "no such module"
+            raise DmpError(
+                f"{path}: module r{k} is '{entry.get('reaction')}' there but {mine} in {system_path}; "
+                "the chunk comes from another compilation (rerun `dmp verify --chunk`)"
+            )
 
 
 @writes_together

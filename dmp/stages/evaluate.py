@@ -50,7 +50,7 @@ def evaluate(
         require_noncompetitive(crn, str(crn_path))
     species_map = SpeciesMap.load(species_path)
     model, X, y = read_test(model_path, data_path, settings.max_examples)
-    check_network_files(model, model_path, species_map, species_path, crn, crn_path)
+    check_network_files(model, model_path, species_map, species_path, crn, crn_path, level)
     unit = float(options.get("unit_nM", run.settings("dsd").unit_nM)) if level == "dna" else 1.0
     batch_size = settings.batch_size if settings.engine == "batch" else 1
     index = np.arange(len(y)) if chunk is None else chunk_examples(len(y), batch_size, chunk, chunks)
@@ -77,6 +77,11 @@ def evaluate(
     }
 
 
+def _header(path: Path) -> list[str]:
+    """The header row of a table without data rows (read_tsv has checked that the file is a table)."""
+    return path.read_text(encoding="utf-8").splitlines()[0].split("\t")
+
+
 class _Raw(str):
     """A table cell already formatted (kept as is by write_tsv)."""
 
@@ -86,19 +91,25 @@ def collect(chunk_paths: list[str | Path], out: str | Path) -> dict[str, Any]:
     """Merge chunk tables into `out`; every example must appear exactly once."""
     header: list[str] | None = None
     rows: list[dict[str, str]] = []
+    examples: list[int] = []
     for path in map(Path, chunk_paths):
-        if not path.is_file():
-            raise DmpError(f"{path}: not found; run `dmp evaluate ... --chunk K --of N --out {path}` first")
-        with open(path, encoding="utf-8") as handle:
-            first = handle.readline().rstrip("\n").split("\t")
+        table = read_tsv(path, f"not found; run `dmp evaluate ... --chunk K --of N --out {path}` first")
+        first = list(table[0]) if table else _header(path)
+        if "example" not in first:
+            raise DmpError(f"{path}: no 'example' column; not an outputs table of `dmp evaluate`")
         if header is None:
             header = first
         elif first != header:
             raise DmpError(f"{path}: columns differ from {chunk_paths[0]}")
-        rows.extend(read_tsv(path))
+        for line, row in enumerate(table, start=2):
+            if not row["example"].isdigit():
+                raise DmpError(f"{path}:{line}: example {row['example']!r} is not an example number")
+            examples.append(int(row["example"]))
+        rows.extend(table)
     if header is None:
         raise DmpError("no chunk tables to collect")
-    examples = [int(r["example"]) for r in rows]
+    if not rows:
+        raise DmpError(f"{out}: the {len(chunk_paths)} chunk table(s) hold no examples")
     if sorted(examples) != list(range(len(examples))):
         raise DmpError(
             f"{out}: the {len(chunk_paths)} chunks do not cover examples 0..{len(examples) - 1} exactly once"

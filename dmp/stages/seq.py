@@ -48,6 +48,8 @@ def load_system(source: str | Path) -> DSDSystem:
         path / "verification.json",
         f"not found; run `dmp verify {path}` first (sequences are designed only for verified systems)",
     )
+    if not isinstance(report, dict):
+        raise DmpError(f"{path / 'verification.json'}: not a verification report of `dmp verify`; run it again")
     if report.get("verified") is not True:
         limits = report.get("limits_reached") or []
         failed = report.get("summary", {}).get("failed_modules") or []
@@ -99,8 +101,9 @@ def _load_candidates(paths: list[str | Path]) -> list[dict[str, Any]]:
     records = []
     for k, path in enumerate(map(Path, paths)):
         record = read_json(path, f"not found; run `dmp design DSD_DIR --candidate {k} --out {path}` first")
-        if record.get("format") != CANDIDATE_FORMAT or record.get("candidate") != k:
+        if not isinstance(record, dict) or record.get("format") != CANDIDATE_FORMAT or record.get("candidate") != k:
             raise DmpError(f"{path}: not a dmp sequence candidate {k} ({CANDIDATE_FORMAT})")
+        _check_candidate(path, record)
         records.append(record)
     for record, path in zip(records[1:], paths[1:], strict=True):
         if record["system_sha256"] != records[0]["system_sha256"]:
@@ -109,6 +112,22 @@ def _load_candidates(paths: list[str | Path]) -> list[dict[str, Any]]:
                 "different systems; rerun `dmp design` for every candidate"
             )
     return records
+
+
+CANDIDATE_KEYS = ("seed", "scheme", "system_sha256", "dsd_dir", "settings", "domains", "scores", "checks", "passed")
+
+
+def _check_candidate(path: Path, record: dict[str, Any]) -> None:
+    """The keys `select` uses are there, and every domain is a DNA sequence (a hand edit shows here)."""
+    missing = next((key for key in CANDIDATE_KEYS if key not in record), None)
+    if missing is not None:
+        raise DmpError(f"{path}: missing key {missing!r}; rerun `dmp design` for this candidate")
+    domains = record["domains"]
+    if not isinstance(domains, dict):
+        raise DmpError(f"{path}: domains must map domain names to sequences")
+    for name, sequence in domains.items():
+        if not isinstance(sequence, str) or not sequence or set(sequence) - set("ACGT"):
+            raise DmpError(f"{path}: domain {name} is {sequence!r}, not a sequence of A, C, G, T")
 
 
 @writes_together

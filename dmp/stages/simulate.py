@@ -16,6 +16,7 @@ from dmp.stages.common import writes_together
 # Outside these end times a run is valid but almost certainly a typing slip (formal time units).
 UNUSUAL_T_END = (1e-9, 1e12)
 MAX_POINTS = 1_000_000
+MAX_SSA_MOLECULES = 1e8  # an SSA simulates each reaction event: 1e8 molecules is already minutes
 
 
 def check_times(t_end: float, points: int) -> None:
@@ -39,6 +40,7 @@ def simulate(
     out: str | Path | None,
     points: int = 101,
     molecules_per_unit: int = 100,
+    timeout: float | None = None,
 ) -> str:
     """Simulate a .crn file; writes `out` (if given) and returns the CSV text.
 
@@ -52,11 +54,26 @@ def simulate(
     if method == "ode":
         from dmp.sim.batch import simulate_one
 
-        states, species = simulate_one(crn, times), crn.species
+        try:
+            states, species = simulate_one(crn, times), crn.species
+        except DmpError as exc:
+            raise DmpError(f"{crn_path}: {exc}") from None
     else:
         from dmp.sim.gillespy import simulate_ssa
 
-        trajectory = simulate_ssa(crn, t_end, points, seed=seed, molecules_per_unit=molecules_per_unit)[0]
+        molecules = sum(crn.initial.values()) * molecules_per_unit
+        if molecules > MAX_SSA_MOLECULES:
+            raise DmpError(
+                f"{crn_path}: the SSA would start with {molecules:g} molecules (concentrations x --molecules-per-unit "
+                f"{molecules_per_unit}), more than {MAX_SSA_MOLECULES:g}; every one is at least one event to simulate"
+            )
+        runs = simulate_ssa(crn, t_end, points, seed=seed, molecules_per_unit=molecules_per_unit, timeout=timeout)
+        if runs is None:
+            raise DmpError(
+                f"{crn_path}: the SSA did not reach --t-end {t_end:g} within --timeout {timeout:g} s (molecule "
+                "counts that grow without bound never finish); raise --timeout to wait longer"
+            )
+        trajectory = runs[0]
         states, species = trajectory.values, trajectory.species
     if not np.isfinite(states).all():
         raise DmpError(f"{crn_path}: the simulation left the range of floating-point numbers (values overflow)")
