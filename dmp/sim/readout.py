@@ -2,7 +2,9 @@
 
 Each example sets the input species from its scaled features (times `unit`: 1 for the formal
 CRN, `dsd.unit_nM` for the DNA-level CRN, whose concentrations are in nM), the CRN runs to the
-last output time, and y_j = (Y_j+ - Y_j-) / unit is read at every output time. Evaluation,
+last output time, and y_j = (Y_j+ - Y_j-) / unit is read at every output time. A DNA-level CRN
+with reporters (dsd.reporters) is read as the wet lab reads it: from the fluorescent products,
+y_j = (Lum_Yj+ - Lum_Yj-) / unit. Evaluation,
 rate randomisation, pattern drawing and trajectory figures all call `simulate_inputs`; only
 the output times differ. Two engines:
 
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from dmp.crn.model import CRN
-from dmp.crn.species_map import SpeciesMap
+from dmp.crn.species_map import SpeciesMap, fluorescent_species
 from dmp.errors import DmpError
 from dmp.sim.settings import SimulationSettings
 
@@ -45,9 +47,15 @@ class Readout:
 
 
 def output_matrix(species: list[str], species_map: SpeciesMap, unit: float = 1.0) -> np.ndarray:
-    """(S, O) matrix that turns a state into outputs y_j = (Y_j+ - Y_j-) / unit."""
+    """(S, O) matrix that turns a state into outputs y_j = (Y_j+ - Y_j-) / unit.
+
+    A rail whose reporter product Lum_Y is a species is read from that product instead.
+    """
     index = {name: i for i, name in enumerate(species)}
-    pairs = species_map.output_species()
+    pairs = [
+        tuple(fluorescent_species(rail) if fluorescent_species(rail) in index else rail for rail in pair)
+        for pair in species_map.output_species()
+    ]
     matrix = np.zeros((len(species), len(pairs)))
     for j, (plus, minus) in enumerate(pairs):
         if plus in index:
