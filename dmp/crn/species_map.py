@@ -87,6 +87,12 @@ class SpeciesMap:
             values = {name: value for name, value in values.items() if name in present}
         return values, clipped
 
+    def zero_input(self) -> np.ndarray:
+        """The scaled input that sets every input species to 0 (a no-input control): 0, or -shift."""
+        if self.input_encoding == "dual_rail":
+            return np.zeros(len(self.inputs))
+        return np.array([-float(entry["shift"]) for entry in self.inputs])
+
     def read_outputs(self, concentration: dict[str, float] | Any) -> np.ndarray:
         """y_j = Y_j+ - Y_j- from a mapping species -> concentration.
 

@@ -163,7 +163,7 @@ def _add_reporters(
     """One reporter module per rail, appended to `split` and `origin`; returns what each reporter is.
 
     Every reporter is at `reporters.excess` x the largest firing bound of any rail (inputs at
-    `input_units`) in nM, whole nM rounded up, and at least the fuel floor.
+    `input_units`; at least the largest input or initial signal) in nM, whole nM rounded up.
     """
     if not rails or settings.reporters is None:
         return []
@@ -174,7 +174,7 @@ def _add_reporters(
     unit = float(settings.unit_nM)
     largest = max([float(settings.input_units), *split.initial.values()], default=1.0)
     reach = max((b or 0.0 for b in bounds), default=0.0)
-    nM = float(math.ceil(max(float(settings.reporters.excess) * reach, float(settings.fuel_excess) * largest) * unit))
+    nM = float(math.ceil(float(settings.reporters.excess) * max(reach, largest) * unit))
     channels = assign_dyes(rails, settings.reporters.dyes, int(settings.reporters.dyes_per_well))
     records = []
     for k, (reaction, channel) in enumerate(zip(reactions, channels, strict=True)):
