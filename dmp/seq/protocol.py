@@ -128,6 +128,7 @@ def mix_rows(
             ratio = 1.0 if base or len(item.strands) == 1 else 1.0 + anneal.excess
             nmol = made_nmol * ratio
             need[strand] = need.get(strand, 0.0) + nmol
+            single = len(item.strands) == 1  # used as it is: diluted from the strand stock, not annealed
             rows.append(
                 {
                     "complex": item.name,
@@ -140,11 +141,10 @@ def mix_rows(
                     "reactions": reactions,
                     "uL_complex_stock_per_reaction": mixed_uL,
                     "uL_complex_stock_master_mix": mixed_uL * reactions * (1 + settings.overage),
-                    "anneal_uL": anneal_uL,
-                    "uL_strand_stock_in_anneal": anneal_uL
-                    * settings.complex_stock_uM
-                    * ratio
-                    / settings.strand_stock_uM,
+                    "anneal_uL": None if single else anneal_uL,
+                    "uL_strand_stock_in_anneal": None
+                    if single
+                    else anneal_uL * settings.complex_stock_uM * ratio / settings.strand_stock_uM,
                     "purified": purified,
                     "strand_nmol": nmol,
                 }

@@ -37,6 +37,7 @@ SWEEP_HEADER = [
     "k2_per_nM_s",
     "examples",
     "agreement",
+    "argmax_agreement",
     "t_answer_median_h",
     "t_answer_worst_h",
     "t_lost_earliest_h",
@@ -68,7 +69,8 @@ class _Study:
         s = self.settings
         if not 0 < s.readout_h <= s.t_end_h:
             raise DmpError(f"leak.readout_h ({s.readout_h}) must be positive and at most leak.t_end_h ({s.t_end_h})")
-        self.times = log_times(s.t_end_h * 3600.0, s.points_per_decade)
+        # The read-out time itself is an output time, so the class is read exactly then.
+        self.times = np.union1d(log_times(s.t_end_h * 3600.0, s.points_per_decade), [s.readout_h * 3600.0])
         self.jobs = int(jobs or self.sim.jobs)
         self.default = Point(self.unit, 1.0, float(s.first_order_per_s), float(s.second_order_per_nM_s))
 
@@ -80,7 +82,14 @@ class _Study:
             self.times, readout.outputs, target, self.settings.readout_h * 3600.0, self.settings.margin
         )
         summary = summarise(answers, self.times, reads_right(readout.outputs, target, self.settings.margin))
-        return {"point": to_dict(point), **summary, "seconds": round(time.perf_counter() - started, 2)}
+        read = int(np.searchsorted(self.times, self.settings.readout_h * 3600.0, side="right")) - 1
+        plain = int((np.argmax(readout.outputs[read], axis=1) == target).sum())
+        return {
+            "point": to_dict(point),
+            **summary,
+            "argmax_agreement": plain,  # margin 0: the class is whichever output is largest, however slightly
+            "seconds": round(time.perf_counter() - started, 2),
+        }
 
     def sweep(self) -> list[dict[str, Any]]:
         """One factor at a time around the operating point, on the first sweep.examples examples."""
@@ -166,6 +175,7 @@ def leak(
 def _sweep_row(r: dict[str, Any]) -> list[Any]:
     p = r["point"]
     cells = [r["axis"], r["value"], p["unit_nM"], p["fuel"], p["k1"], p["k2"], r["examples"], r["agreement"]]
+    cells.append(r["argmax_agreement"])
     cells += [r["t_answer_median_h"], r["t_answer_worst_h"], r["t_lost_earliest_h"]]
     return ["" if v is None else v for v in cells]
 
