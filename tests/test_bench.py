@@ -348,5 +348,5 @@ def test_mix_amounts_by_hand():
     assert need["fRep_Y0p_s2"] == pytest.approx(0.11)
     assert need["fRep_Y0p_s1"] == pytest.approx(0.132)
     # Per reaction: 20 uL x 100 nM / 10 uM = 0.2 uL of the gate stock.
-    assert rows[0]["uL_complex_stock_per_reaction"] == pytest.approx(0.2)
+    assert rows[0]["uL_stock_per_reaction"] == pytest.approx(0.2)
     assert scale_nmol("25nm") == 25.0 and scale_nmol("1 umol") == 1000.0

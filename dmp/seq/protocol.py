@@ -73,6 +73,11 @@ class Supplied:
     wells: list[int] | None  # reporter: its well; None: every well
 
 
+def stock_uM(item: Supplied, settings: BenchSettings) -> float:
+    """The stock a complex is pipetted from: its anneal (complex_stock_uM), or a single strand's own stock."""
+    return settings.strand_stock_uM if len(item.strands) == 1 else settings.complex_stock_uM
+
+
 def supplied_complexes(system: DSDSystem) -> list[Supplied]:
     """Gates, fuels, helpers, reporters and bias signals, with their strands (named as in strands.tsv)."""
     names = {s: e["name"] for s, e in distinct_strands(system).items()}
@@ -119,7 +124,7 @@ def mix_rows(
     rows, need = [], {}
     for item in supplied:
         reactions = per_well * (len(item.wells) if item.wells else wells)
-        mixed_uL = volume * item.final_nM / (1000.0 * settings.complex_stock_uM)  # complex stock per reaction
+        mixed_uL = volume * item.final_nM / (1000.0 * stock_uM(item, settings))  # its stock per reaction
         complex_nmol = item.final_nM * volume * reactions * (1 + settings.overage) * 1e-6
         purified = anneal.purify and item.role == "gate"
         made_nmol = complex_nmol / (anneal.recovery if purified else 1.0)
@@ -139,8 +144,9 @@ def mix_rows(
                     "final_nM": item.final_nM,
                     "wells": "all" if item.wells is None else ",".join(map(str, item.wells)),
                     "reactions": reactions,
-                    "uL_complex_stock_per_reaction": mixed_uL,
-                    "uL_complex_stock_master_mix": mixed_uL * reactions * (1 + settings.overage),
+                    "stock_uM": stock_uM(item, settings),
+                    "uL_stock_per_reaction": mixed_uL,
+                    "uL_stock_master_mix": mixed_uL * reactions * (1 + settings.overage),
                     "anneal_uL": None if single else anneal_uL,
                     "uL_strand_stock_in_anneal": None
                     if single

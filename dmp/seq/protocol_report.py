@@ -9,7 +9,7 @@ from dmp.seq.protocol import BenchSettings, Supplied
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}"
+    return f"{value:.4g}"
 
 
 def protocol_markdown(
@@ -116,12 +116,13 @@ def _mix_section(
     lines = [
         "## 3. Mix",
         "",
-        f"Master mix per read-out well: every gate, fuel, helper and bias signal, plus the reporters of that well, "
-        f"from stocks at {_fmt(settings.complex_stock_uM)} uM ({_fmt(settings.overage * 100)} % overage; `mix.csv`). "
+        f"Master mix per read-out well: every gate, fuel, helper and bias signal, plus the reporters of that well: "
+        f"annealed complexes from their {_fmt(settings.complex_stock_uM)} uM anneals, single strands from their "
+        f"{_fmt(settings.strand_stock_uM)} uM stocks ({_fmt(settings.overage * 100)} % overage; `mix.csv`). "
         + ", ".join(f"{len(v)} {k}" for k, v in sorted(by_role.items()))
         + ".",
         "",
-        "| well | uL of complex stocks per reaction | + inputs (largest sample) | reaction volume |",
+        "| well | uL of stocks per reaction | + inputs (largest sample) | reaction volume |",
         "|---|---|---|---|",
     ]
     over = []

@@ -203,8 +203,9 @@ MIX_HEADER = [
     "final_nM",
     "wells",
     "reactions",
-    "uL_complex_stock_per_reaction",
-    "uL_complex_stock_master_mix",
+    "stock_uM",
+    "uL_stock_per_reaction",
+    "uL_stock_master_mix",
     "anneal_uL",
     "uL_strand_stock_in_anneal",
     "purified",
@@ -225,6 +226,7 @@ def protocol(
         input_needs,
         mix_rows,
         reactions_per_well,
+        stock_uM,
         supplied_complexes,
         trigger_needs,
     )
@@ -254,7 +256,7 @@ def protocol(
     write_text(out_dir / "mix.csv", _csv(MIX_HEADER, ([_cell(row.get(h)) for h in MIX_HEADER] for row in rows)))
     budget = {
         w: sum(
-            pipetting_uL(x.final_nM, bench.complex_stock_uM, bench.reaction_volume_uL)
+            pipetting_uL(x.final_nM, stock_uM(x, bench), bench.reaction_volume_uL)
             for x in supplied
             if x.wells is None or w in x.wells
         )
@@ -282,7 +284,7 @@ def protocol(
         "complexes": len(supplied),
         "strands": len(checks),
         "short_strands": [c["strand"] for c in short],
-        "uL_complex_stocks_per_reaction": {str(w): _round(v) for w, v in budget.items()},
+        "uL_stocks_per_reaction": {str(w): _round(v) for w, v in budget.items()},
         "reaction_volume_uL": bench.reaction_volume_uL,
     }
 
