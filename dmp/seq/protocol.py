@@ -158,6 +158,15 @@ def mix_rows(
     return rows, need
 
 
+def anneal_fill(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Per annealed complex: the fraction of its anneal volume its strand stocks take (at most ~0.9 leaves room for buffer)."""
+    fill: dict[str, float] = {}
+    for row in rows:
+        if row.get("anneal_uL"):
+            fill[row["complex"]] = fill.get(row["complex"], 0.0) + row["uL_strand_stock_in_anneal"] / row["anneal_uL"]
+    return fill
+
+
 def input_needs(conc_nM: dict[str, list[float]], wells: int, settings: BenchSettings) -> dict[str, float]:
     """nmol of each input strand for every sample (in every well, replicated) plus the overage."""
     volume = float(settings.reaction_volume_uL)

@@ -59,13 +59,13 @@ def protocol_markdown(
         ]
     else:
         lines += [f"Every strand's order scale covers its need (scale x {settings.order_yield} assumed usable).", ""]
-    lines += _anneal_section(supplied, settings)
+    lines += _anneal_section(supplied, context, settings)
     lines += _mix_section(supplied, budget, context, settings)
     lines += _readout_section(reporters, context, settings)
     return "\n".join(lines) + "\n"
 
 
-def _anneal_section(supplied: list[Supplied], settings: BenchSettings) -> list[str]:
+def _anneal_section(supplied: list[Supplied], context: dict[str, Any], settings: BenchSettings) -> list[str]:
     anneal = settings.anneal
     multi = [s for s in supplied if len(s.strands) > 1]
     lines = [
@@ -76,6 +76,15 @@ def _anneal_section(supplied: list[Supplied], settings: BenchSettings) -> list[s
         f"{anneal.program}. Amounts per complex: `mix.csv` (anneal_uL, uL_strand_stock_in_anneal).",
         "",
     ]
+    if context["overfull_anneals"]:
+        over = context["overfull_anneals"]
+        lines += [
+            f"**{len(over)} complex(es) cannot be annealed at {_fmt(settings.complex_stock_uM)} uM from "
+            f"{_fmt(settings.strand_stock_uM)} uM strand stocks** (their strands alone fill more than 90 % of the "
+            f"anneal): {', '.join(over[:8])}{' ...' if len(over) > 8 else ''}. Resuspend their strands at a higher "
+            "concentration (bench.strand_stock_uM) or anneal them at a lower one (bench.complex_stock_uM).",
+            "",
+        ]
     if anneal.purify:
         lines += [
             "Then purify the gates (not the reporters) by non-denaturing PAGE: their excess top strands are free "

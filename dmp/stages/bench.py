@@ -222,6 +222,7 @@ def protocol(
 ) -> dict[str, Any]:
     """protocol.md and mix.csv in `out_dir` for the samples of `inputs_path` (an inputs.tsv)."""
     from dmp.seq.protocol import (
+        anneal_fill,
         check_scales,
         input_needs,
         mix_rows,
@@ -278,12 +279,14 @@ def protocol(
         "max_inputs_uL": max(inputs_uL, default=0.0),
     }
     short = [c for c in checks.values() if not c["enough"]]
+    context["overfull_anneals"] = sorted(c for c, f in anneal_fill(rows).items() if f > 0.9)
     text = protocol_markdown(system.scheme, supplied, reporters, list(checks.values()), budget, context, bench)
     write_text(out_dir / "protocol.md", text)
     return {
         "complexes": len(supplied),
         "strands": len(checks),
         "short_strands": [c["strand"] for c in short],
+        "overfull_anneals": context["overfull_anneals"],
         "uL_stocks_per_reaction": {str(w): _round(v) for w, v in budget.items()},
         "reaction_volume_uL": bench.reaction_volume_uL,
     }
