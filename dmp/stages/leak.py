@@ -141,6 +141,8 @@ def leak(
         "scheme": study.scheme,
         "readout_h": s.readout_h,
         "margin": s.margin,
+        # Examples whose two largest network outputs differ by less than the margin can never count as read.
+        "network_margin_below_reader_margin": int(np.sum(_network_margins(study) < s.margin)),
         "operating_point": to_dict(d),
         "no_leak": no_leak,
         "leak": with_leak,
@@ -170,6 +172,12 @@ def leak(
 
     leak_figure(out_dir / "leak.png", summary, control, rails, study.model.classes)
     return summary
+
+
+def _network_margins(study: _Study) -> np.ndarray:
+    """Per test example: the network's largest output minus its second largest."""
+    outputs = np.sort(study.model.forward_scaled(study.X), axis=1)
+    return outputs[:, -1] - outputs[:, -2] if outputs.shape[1] > 1 else np.full(len(outputs), np.inf)
 
 
 def _sweep_row(r: dict[str, Any]) -> list[Any]:
