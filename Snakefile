@@ -20,6 +20,7 @@ include: "workflow/rules/simulate.smk"
 include: "workflow/rules/dsd.smk"
 include: "workflow/rules/seq.smk"
 include: "workflow/rules/pattern.smk"
+include: "workflow/rules/bench.smk"
 
 
 rule all:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from dmp import __version__
+from dmp.cli_bench import BENCH_SUBCOMMANDS
 from dmp.errors import DmpError, format_warning
 
 
@@ -484,6 +485,7 @@ SUBCOMMANDS: list[Callable[[Any], None]] = [
     _add_ssa,
     _add_rates,
     _add_pattern,
+    *BENCH_SUBCOMMANDS,
 ]
 
 

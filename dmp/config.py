@@ -2,7 +2,7 @@
 
 The JSON schema (`dmp/schemas/config.schema.yaml`, also read by the Snakefile) says which keys
 exist, which values they allow, and holds every default. Stage sections (`training`, `crn`,
-`dsd`, `seq`, `simulation`, `pattern`) merge in three layers: the schema's defaults, the global
+`dsd`, `seq`, `simulation`, `pattern`, `leak`, `bench`) merge in three layers: the schema's defaults, the global
 section, and the dataset's own override, so `datasets.virus.training.epochs` beats
 `training.epochs`. The science packages never see this module: they take the frozen
 dataclasses that `settings` builds.
@@ -29,7 +29,9 @@ from dmp.errors import ConfigError
 from dmp.fileio import read_input_bytes
 from dmp.nn.settings import TrainingSettings
 from dmp.params import build
+from dmp.seq.protocol import BenchSettings
 from dmp.seq.settings import SeqSettings
+from dmp.sim.leak import LeakSettings
 from dmp.sim.settings import PatternSettings, SimulationSettings
 
 SCHEMA_RESOURCE = "schemas/config.schema.yaml"
@@ -42,6 +44,8 @@ STAGE_TYPES: dict[str, type] = {
     "seq": SeqSettings,
     "simulation": SimulationSettings,
     "pattern": PatternSettings,
+    "leak": LeakSettings,
+    "bench": BenchSettings,
 }
 
 

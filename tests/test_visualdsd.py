@@ -162,7 +162,9 @@ def test_expected_text_of_the_soloveichik_gates_for_a_to_b():
     A_b A_c; written 3'->5' its open toehold A_a* comes first. Translator T: bottom (5'->3')
     B_a* r0_d0* A_c*, holding B's strand r0_d0 B_a B_b B_c by r0_d0 B_a, toehold A_c* open.
     """
-    system = compile_crn(parse_crn("A -> B; A @initial 1"), "soloveichik2010", settings("dsd")).system
+    # One unit is 10 nM; fuels at 10x the largest signal (set here: the schema's default may change).
+    dsd = settings("dsd", unit_nM=10.0, fuel_excess=10.0)
+    system = compile_crn(parse_crn("A -> B; A @initial 1"), "soloveichik2010", dsd).system
     text, _ = format_visualdsd(system)
     bind, unbind = toehold_rates(7)
     assert bind == pytest.approx(7 * 3e5 * 1e-9)  # 3e5 /M/s per nucleotide, in /nM/s

@@ -16,6 +16,27 @@ import numpy as np
 from dmp.errors import DmpError
 from dmp.fileio import read_json, write_json
 
+# Reporters (dsd.reporters): each output rail Y is read out by a fluorophore-quencher reporter,
+# formally Y -> Lum_Y, where Lum_Y is the unquenched (fluorescent) complex. (The name avoids the
+# prefixes f, i and w, which Nuskell reserves for fuels, intermediates and wastes.) The reporter
+# complex itself is supplied like a fuel, hence its leading `f`.
+FLUORESCENT_PREFIX = "Lum_"
+REPORTER_PREFIX = "fRep_"
+
+
+def fluorescent_species(rail: str) -> str:
+    """The formal species a rail's reporter turns it into: its fluorescent product."""
+    return FLUORESCENT_PREFIX + rail
+
+
+def reporter_complex(rail: str) -> str:
+    """Name of the reporter complex that reads out `rail`."""
+    return REPORTER_PREFIX + rail
+
+
+def is_reporter_complex(name: str) -> bool:
+    return name.startswith(REPORTER_PREFIX)
+
 
 @dataclass
 class SpeciesMap:
@@ -36,6 +57,10 @@ class SpeciesMap:
 
     def output_species(self) -> list[tuple[str, str]]:
         return [(entry["plus"], entry["minus"]) for entry in self.outputs]
+
+    def output_rails(self) -> list[str]:
+        """Every output rail, class by class: Y0+, Y0-, Y1+, Y1-, ..."""
+        return [rail for pair in self.output_species() for rail in pair]
 
     def input_concentrations(
         self, x_scaled: np.ndarray, present: Collection[str] | None = None
@@ -61,6 +86,12 @@ class SpeciesMap:
         if present is not None:
             values = {name: value for name, value in values.items() if name in present}
         return values, clipped
+
+    def zero_input(self) -> np.ndarray:
+        """The scaled input that sets every input species to 0 (a no-input control): 0, or -shift."""
+        if self.input_encoding == "dual_rail":
+            return np.zeros(len(self.inputs))
+        return np.array([-float(entry["shift"]) for entry in self.inputs])
 
     def read_outputs(self, concentration: dict[str, float] | Any) -> np.ndarray:
         """y_j = Y_j+ - Y_j- from a mapping species -> concentration.

@@ -15,7 +15,7 @@ from dmp.crn.model import CRN, Reaction
 from dmp.dsd.cascade import Split, verify_split
 from dmp.dsd.crosstalk import check_crosstalk
 from dmp.dsd.enumeration import Enumerated, ModuleEnumerator, peppercorn_options
-from dmp.dsd.model import DSDSystem
+from dmp.dsd.model import ROLES, DSDSystem
 from dmp.dsd.modules import time_limit
 from dmp.dsd.settings import DSDSettings
 from dmp.dsd.verification import check_whole, signal_interpretation, signal_patterns
@@ -185,9 +185,7 @@ def _summary(system: DSDSystem, report: dict[str, Any], crn_text: str) -> dict[s
         "scheme": system.scheme,
         "verified": report["verified"],
         "complexes": len(system.complexes),
-        "complexes_by_role": {
-            r: sum(c.role == r for c in system.complexes.values()) for r in ("signal", "fuel", "helper")
-        },
+        "complexes_by_role": {r: sum(c.role == r for c in system.complexes.values()) for r in ROLES},
         "strands": len(strands),
         "domains": len(system.domains),
         "nucleotides": sum(strand_length(system, s) for s in strands),

@@ -6,18 +6,26 @@ enumerated as a whole; the simulation stage sets them per example. Fuels, gates 
 of a module are at `fuel_excess` times the largest signal concentration, and at least
 `fuel_bound_margin` times the most its reaction can fire (dmp.crn.bounds, with every input at
 `input_units`), so that a module deep in a wide network does not run dry.
+
+Reporters (`dsd.reporters`): given the network's output rails, each rail Y gets one more module,
+a fluorophore-quencher reporter Y -> Lum_Y (dmp.dsd.reporters), at `reporters.excess` times the
+most any rail can reach (its firing bound), the same for every rail so that a Y+ and a Y- reporter
+read alike.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from dmp.crn.bounds import firing_bounds
-from dmp.crn.model import CRN, invalid_formal_names
+from dmp.crn.model import CRN, Reaction, invalid_formal_names
+from dmp.crn.species_map import fluorescent_species, reporter_complex
 from dmp.dsd.cascade import Split, split_fan_out
-from dmp.dsd.model import DSDSystem, Module
-from dmp.dsd.schemes import DomainLengths, SchemeError, get_scheme
+from dmp.dsd.model import DSDSystem, Module, base_domain
+from dmp.dsd.reporters import DYES, Channel, assign_dyes
+from dmp.dsd.schemes import DomainLengths, Scheme, SchemeError, get_scheme
 from dmp.dsd.settings import DSDSettings
 
 
@@ -30,6 +38,7 @@ class Compiled:
     splits: list[Split]
     origin: list[int]  # module index -> reaction index in the original CRN
     inputs: list[str]
+    formal: CRN | None = None  # the original CRN plus its reporter reactions (None: no reporters)
 
 
 def input_species(crn: CRN, declared: list[str] | None = None) -> list[str]:
@@ -69,14 +78,20 @@ def fuel_concentrations(crn: CRN, inputs: list[str], settings: DSDSettings) -> l
 
 
 def compile_crn(
-    crn: CRN, scheme_name: str, settings: DSDSettings, inputs: list[str] | None = None, source: str = "CRN"
+    crn: CRN,
+    scheme_name: str,
+    settings: DSDSettings,
+    inputs: list[str] | None = None,
+    source: str = "CRN",
+    outputs: list[str] | None = None,
 ) -> Compiled:
     """Translate every reaction of `crn` with the named scheme.
 
     `inputs` (a network's input species, from its species map) narrows which species are
-    supplied as inputs (see `input_species`). Raises SchemeError, naming the reaction and the
-    scheme, before anything is built if the scheme cannot implement some reaction or a species
-    name is not a valid formal species.
+    supplied as inputs (see `input_species`); `outputs` (its output rails) get reporters when
+    `settings.reporters` is enabled. Raises SchemeError, naming the reaction and the scheme,
+    before anything is built if the scheme cannot implement some reaction or a species name is
+    not a valid formal species.
     """
     lengths = DomainLengths(int(settings.toehold_length), int(settings.domain_length))
     scheme = get_scheme(scheme_name, lengths)
@@ -123,6 +138,10 @@ def compile_crn(
             module = scheme.build(system, index, reaction.reactants, reaction.products, fuels[index])
         module.source = str(reaction)
         system.modules.append(module)
+    enabled = settings.reporters is not None and settings.reporters.enabled
+    rails = [y for y in outputs or [] if y in split.species] if enabled else []
+    reporters = _add_reporters(system, scheme, split, rails, inputs, settings, origin, len(crn.reactions))
+    system.formal_species = split.species
     system.meta = {
         "scheme_reference": scheme.reference,
         "toehold_length": lengths.toehold,
@@ -136,7 +155,12 @@ def compile_crn(
     }
     if pairs:
         system.meta["reversible_pairs"] = [list(pair) for pair in pairs]
-    return Compiled(system, split, splits, origin, inputs)
+    formal = None
+    if reporters:
+        system.meta["reporters"] = reporters
+        added = split.reactions[len(split.reactions) - len(reporters) :]
+        formal = CRN(list(crn.reactions) + added, dict(crn.initial), dict(crn.constant))
+    return Compiled(system, split, splits, origin, inputs, formal)
 
 
 def reverse_pairs(crn: CRN) -> list[tuple[int, int]]:
@@ -160,3 +184,71 @@ def reverse_pairs(crn: CRN) -> list[tuple[int, int]]:
 
 def _distinct(names: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(names))
+
+
+def _add_reporters(
+    system: DSDSystem,
+    scheme: Scheme,
+    split: CRN,
+    rails: list[str],
+    inputs: list[str],
+    settings: DSDSettings,
+    origin: list[int],
+    original_count: int,
+) -> list[dict[str, Any]]:
+    """One reporter module per rail, appended to `split` and `origin`; returns what each reporter is.
+
+    Every reporter is at `reporters.excess` x the largest firing bound of any rail (inputs at
+    `input_units`; at least the largest input or initial signal) in nM, whole nM rounded up.
+    """
+    if not rails or settings.reporters is None:
+        return []
+    reactions = [Reaction((y,), (fluorescent_species(y),)) for y in rails]
+    bounds = firing_bounds(
+        CRN(split.reactions + reactions, dict(split.initial)), {s: float(settings.input_units) for s in inputs}
+    )[len(split.reactions) :]
+    unit = float(settings.unit_nM)
+    largest = max([float(settings.input_units), *split.initial.values()], default=1.0)
+    reach = max((b or 0.0 for b in bounds), default=0.0)
+    nM = float(math.ceil(float(settings.reporters.excess) * max(reach, largest) * unit))
+    channels = assign_dyes(rails, settings.reporters.dyes, int(settings.reporters.dyes_per_well))
+    records = []
+    for k, (reaction, channel) in enumerate(zip(reactions, channels, strict=True)):
+        index = len(split.reactions)
+        rail, lum, name = channel.rail, reaction.products[0], reporter_complex(channel.rail)
+        module = scheme.reporter(system, index, rail, lum, name, nM)
+        system.modules.append(module)
+        split.reactions.append(reaction)
+        origin.append(original_count + k)
+        records.append(_reporter_record(system, channel, lum, name, nM, module.index))
+    return records
+
+
+def _reporter_record(system: DSDSystem, channel: Channel, lum: str, name: str, nM: float, index: int) -> dict[str, Any]:
+    """What the order sheet, the protocol and the read-out need to know about one reporter."""
+    cplx = system.complexes[name]
+    base = next(s for s in cplx.strands if any(d.endswith("*") for d in s))  # carries the complements
+    top = next(s for s in cplx.strands if s != base)
+    toehold_at_3 = system.domains[base_domain(base[-1])] < system.domains[base_domain(base[0])]
+    dye = DYES[channel.dye]
+    # The labels sit at the helix end away from the toehold: the base strand's 5' end when the
+    # toehold is at its 3' end, and the end of the top strand that pairs there.
+    dye_end, quencher_end = ("5'", "3'") if toehold_at_3 else ("3'", "5'")
+    return {
+        "rail": channel.rail,
+        "fluorescent_species": lum,
+        "complex": name,
+        "module": f"r{index}",
+        "concentration_nM": nM,
+        "well": channel.well,
+        "dye": dye.name,
+        "quencher": dye.quencher,
+        "excitation_nm": dye.excitation_nm,
+        "emission_nm": dye.emission_nm,
+        "fluorophore_strand": list(base),
+        "fluorophore_end": dye_end,
+        "fluorophore_code": dye.code(dye_end),
+        "quencher_strand": list(top),
+        "quencher_end": quencher_end,
+        "quencher_code": dye.quencher_code(quencher_end),
+    }

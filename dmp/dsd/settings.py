@@ -30,6 +30,29 @@ class VerificationSettings:
 
 
 @dataclass(frozen=True)
+class ReporterSettings:
+    """Fluorophore-quencher reporters that read out every output rail (Y -> Lum_Y)."""
+
+    enabled: bool
+    excess: float  # reporter concentration over the most any rail can reach (firing bound, inputs at input_units)
+    dyes: tuple[str, ...]  # dyes in order of use within a well (dmp.dsd.reporters.DYES)
+    dyes_per_well: int  # spectrally separated channels read in one well
+
+    def __post_init__(self) -> None:
+        from dmp.dsd.reporters import DYES
+
+        unknown = [d for d in self.dyes if d not in DYES]
+        if unknown:
+            raise ConfigError(f"dsd.reporters.dyes: unknown dye {unknown[0]!r}; known dyes: {', '.join(DYES)}")
+        if len(set(self.dyes)) != len(self.dyes):
+            raise ConfigError("dsd.reporters.dyes: a dye is named twice")
+        if self.dyes_per_well > len(self.dyes):
+            raise ConfigError(
+                f"dsd.reporters.dyes_per_well ({self.dyes_per_well}) exceeds the {len(self.dyes)} dyes of dsd.reporters.dyes"
+            )
+
+
+@dataclass(frozen=True)
 class DSDSettings:
     """The `dsd` config section: schemes, domain lengths, concentrations, limits."""
 
@@ -46,6 +69,7 @@ class DSDSettings:
     chunks: int  # verification jobs per scheme
     enumeration: EnumerationLimits
     verification: VerificationSettings
+    reporters: ReporterSettings | None = None  # None: no reporters (a system without read-out)
 
     def __post_init__(self) -> None:
         cutoff = self.enumeration.release_cutoff

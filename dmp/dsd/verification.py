@@ -29,6 +29,7 @@ from dmp.dsd.model import DSDSystem
 from dmp.errors import DmpError
 
 FormalCRN = list[list[list[str]]]
+SUPPLIED = ("fuel", "helper", "reporter")  # roles of complexes supplied in excess, treated as constant
 
 
 def signal_patterns(system: DSDSystem) -> dict[tuple[str, ...], str]:
@@ -65,8 +66,8 @@ def signal_interpretation(
 
 
 def fuels(system: DSDSystem, names: Iterable[str]) -> set[str]:
-    """Enumerated species that are fuels or helpers of the system."""
-    return {n for n in names if n in system.complexes and system.complexes[n].role in ("fuel", "helper")}
+    """Enumerated species that are fuels, helpers or reporters of the system (supplied in excess)."""
+    return {n for n in names if n in system.complexes and system.complexes[n].role in SUPPLIED}
 
 
 def implementation_crn(enumerated: Enumerated, constant: set[str], merge: dict[str, str] | None = None) -> FormalCRN:

@@ -84,9 +84,21 @@ def report_markdown(
         + ", ".join(f"{k} {v}" for k, v in summary["purification"].items()),
         f"- `order_plate.xlsx`: {len(layout)} plates of 96 wells, filled A1, B1, ..., H1, A2, ...; one role per plate: "
         + ", ".join(f"{title} ({len(wells)})" for title, wells in layout),
+        *_reporter_lines(system),
         "",
     ]
     return "\n".join(lines)
+
+
+def _reporter_lines(system: DSDSystem) -> list[str]:
+    reporters = system.meta.get("reporters") or []
+    if not reporters:
+        return []
+    return [
+        f"- reporters: {len(reporters)} (one per output rail); each dye strand and quencher strand is ordered with "
+        "its modification written inline in IDT's notation (5' code before the first base, 3' code after the last): "
+        + ", ".join(f"{r['rail']} {r['fluorophore_code']} / {r['quencher_code']}" for r in reporters)  # type: ignore[index]
+    ]
 
 
 def _shared_toeholds(summary: dict[str, Any]) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 from dmp.dsd.model import DSDSystem
 from dmp.errors import DmpError
 from dmp.seq.check import check_design
-from dmp.seq.model import Design, StrandInfo, strand_infos, toehold_domains
+from dmp.seq.model import ORDER_ROLES, Design, StrandInfo, strand_infos, toehold_domains
 from dmp.seq.order import OrderLine, order_lines, plates
 from dmp.seq.rank import Ranking, rank_candidates
 from dmp.seq.scores import SCORES
@@ -57,8 +57,23 @@ def select(system: DSDSystem, records: list[dict[str, Any]], settings: SeqSettin
         raise DmpError(
             f"{where}: candidate {winner} fails the consistency check before writing: {failures[0]}{more}; nothing written"
         )
-    lines = order_lines([(i.name, strands[i.domains], i.role) for i in infos], settings.order)
+    lines = order_lines(
+        [(i.name, strands[i.domains], i.role) for i in infos], settings.order, strand_labels(system, infos)
+    )
     return Selection(ranking, winner, design, infos, strands, checks, lines, plates(lines))
+
+
+def strand_labels(system: DSDSystem, infos: list[StrandInfo]) -> dict[str, tuple[str, str]]:
+    """Strand name -> (5', 3') modification codes of the reporters' dye and quencher strands (system.meta)."""
+    by_domains = {info.domains: info.name for info in infos}
+    labels: dict[str, tuple[str, str]] = {}
+    for reporter in system.meta.get("reporters") or []:  # type: ignore[union-attr]
+        for strand, end, code in (
+            (reporter["fluorophore_strand"], reporter["fluorophore_end"], reporter["fluorophore_code"]),
+            (reporter["quencher_strand"], reporter["quencher_end"], reporter["quencher_code"]),
+        ):
+            labels[by_domains[tuple(strand)]] = (code, "") if end == "5'" else ("", code)
+    return labels
 
 
 def selection_summary(
@@ -79,7 +94,7 @@ def selection_summary(
         "domains": len(system.domains),
         "toeholds": len(toeholds),
         "distinct_toeholds": len({design.domains[d] for d in toeholds}),
-        "strands_by_role": {role: sum(i.role == role for i in infos) for role in ("signal", "gate", "fuel", "helper")},
+        "strands_by_role": {role: sum(i.role == role for i in infos) for role in ORDER_ROLES},
         "plates": len(chosen.layout),
         "purification": {p: sum(x.purification == p for x in lines) for p in sorted({x.purification for x in lines})},
         "checks": {

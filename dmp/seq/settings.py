@@ -66,6 +66,7 @@ class OrderSettings:
     gate_purification: str
     long_purification: str
     long_nt: int
+    labelled_purification: str = "HPLC"  # strands carrying a dye or a quencher (reporters)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dmp.crn.model import CRN
-from dmp.crn.species_map import SpeciesMap
+from dmp.crn.species_map import SpeciesMap, is_reporter_complex
 from dmp.errors import DmpError
 from dmp.sim.convergence import converged, measure_grid, settling_times
 from dmp.sim.readout import Readout, simulate_inputs
@@ -44,8 +44,15 @@ class Evaluation:
 
 
 def fuel_species(crn: CRN) -> list[str]:
-    """Fuel and helper complexes of an implementation CRN (Nuskell's naming: leading 'f'), with a supply."""
-    return [name for name in crn.species if name.startswith("f") and crn.concentration(name) > 0]
+    """Fuel and helper complexes of an implementation CRN (Nuskell's naming: leading 'f'), with a supply.
+
+    Reporters are left out: they are meant to be used up in proportion to the outputs they read.
+    """
+    return [
+        name
+        for name in crn.species
+        if name.startswith("f") and not is_reporter_complex(name) and crn.concentration(name) > 0
+    ]
 
 
 def fuel_fraction_left(crn: CRN, readout: Readout) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 Each example sets the input species from its scaled features (times `unit`: 1 for the formal
 CRN, `dsd.unit_nM` for the DNA-level CRN, whose concentrations are in nM), the CRN runs to the
-last output time, and y_j = (Y_j+ - Y_j-) / unit is read at every output time. Evaluation,
+last output time, and y_j = (Y_j+ - Y_j-) / unit is read at every output time. A DNA-level CRN
+with reporters (dsd.reporters) is read as the wet lab reads it: from the fluorescent products,
+y_j = (Lum_Yj+ - Lum_Yj-) / unit. Evaluation,
 rate randomisation, pattern drawing and trajectory figures all call `simulate_inputs`; only
 the output times differ. Two engines:
 
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from dmp.crn.model import CRN
-from dmp.crn.species_map import SpeciesMap
+from dmp.crn.species_map import SpeciesMap, fluorescent_species
 from dmp.errors import DmpError
 from dmp.sim.settings import SimulationSettings
 
@@ -37,6 +39,7 @@ class Readout:
     finals: np.ndarray  # (B, S) concentrations at the last time, in the CRN's own unit
     species: list[str]
     clipped: int  # shifted inputs below zero, clipped to zero
+    observed: np.ndarray | None = None  # (T, B, K) concentrations of the species asked for with `observe`
 
     @property
     def final_outputs(self) -> np.ndarray:
@@ -45,9 +48,15 @@ class Readout:
 
 
 def output_matrix(species: list[str], species_map: SpeciesMap, unit: float = 1.0) -> np.ndarray:
-    """(S, O) matrix that turns a state into outputs y_j = (Y_j+ - Y_j-) / unit."""
+    """(S, O) matrix that turns a state into outputs y_j = (Y_j+ - Y_j-) / unit.
+
+    A rail whose reporter product Lum_Y is a species is read from that product instead.
+    """
     index = {name: i for i, name in enumerate(species)}
-    pairs = species_map.output_species()
+    pairs = [
+        tuple(fluorescent_species(rail) if fluorescent_species(rail) in index else rail for rail in pair)
+        for pair in species_map.output_species()
+    ]
     matrix = np.zeros((len(species), len(pairs)))
     for j, (plus, minus) in enumerate(pairs):
         if plus in index:
@@ -105,10 +114,12 @@ def simulate_inputs(
     unit: float = 1.0,
     jobs: int = 1,
     batch_size: int | None = None,
+    observe: list[str] | None = None,
 ) -> Readout:
     """Simulate every example from t = 0 and read its outputs at `times` (increasing, ending at t_end).
 
-    The engine and tolerances come from `settings`. The batch engine integrates `batch_size`
+    `observe` names species whose concentrations (in the CRN's unit) are kept at every time as
+    well (a species the CRN lacks reads 0). The engine and tolerances come from `settings`. The batch engine integrates `batch_size`
     (default `settings.batch_size`) consecutive examples as one system; results depend only on
     which examples share a batch, never on `jobs`.
     """
@@ -120,7 +131,8 @@ def simulate_inputs(
     if not len(times) or not times[-1] > 0:
         raise DmpError(f"t_end must be positive, got {times[-1] if len(times) else 'no output time'}")
     initials, clipped = example_initials(crn, species_map, X_scaled, unit)
-    matrix = output_matrix(crn.species, species_map, unit)
+    outputs_only = output_matrix(crn.species, species_map, unit)
+    matrix = np.hstack([outputs_only, _selection(crn.species, observe or [])])
     size = int(batch_size) if engine == "batch" else 1
     batches = [initials[i : i + size] for i in range(0, len(initials), size)]
     setup = (crn, matrix, times, engine, float(rtol), float(atol))
@@ -132,8 +144,20 @@ def simulate_inputs(
         parts = [_simulate(batch) for batch in batches]
     _WORKER.clear()
     if parts:
-        outputs = np.concatenate([p[0] for p in parts], axis=1)
+        observed = np.concatenate([p[0] for p in parts], axis=1)
         finals = np.concatenate([p[1] for p in parts], axis=0)
     else:
-        outputs, finals = np.zeros((len(times), 0, matrix.shape[1])), np.zeros((0, len(crn.species)))
-    return Readout(times, outputs, finals, list(crn.species), clipped)
+        observed, finals = np.zeros((len(times), 0, matrix.shape[1])), np.zeros((0, len(crn.species)))
+    n = outputs_only.shape[1]
+    extra = observed[:, :, n:] if observe else None
+    return Readout(times, observed[:, :, :n], finals, list(crn.species), clipped, extra)
+
+
+def _selection(species: list[str], names: list[str]) -> np.ndarray:
+    """(S, K) matrix picking the named species out of a state (a column of zeros for an absent one)."""
+    index = {name: i for i, name in enumerate(species)}
+    matrix = np.zeros((len(species), len(names)))
+    for k, name in enumerate(names):
+        if name in index:
+            matrix[index[name], k] = 1.0
+    return matrix

@@ -15,4 +15,8 @@ argument; settings come from the config through `Run`.
     dsd.verify_chunk        -> one chunk's module verdicts; dsd.collect -> enumerated.crn, verification.json
     seq.design              -> one sequence candidate; seq.select_sequences -> sequences and order sheets
     simulate.simulate       -> any .crn file as CSV
+    bench.readout           -> bench/<scheme>/readout.tsv (dye, well, sign of every rail's reporter)
+    bench.inputs            -> inputs.tsv, pipetting.csv (input strands of every sample)
+    leak.leak               -> bench/<scheme>/leak/summary.json, sweep.tsv, control.tsv, leak.png
+    bench.protocol          -> bench/<scheme>/protocol.md, mix.csv
 """

@@ -51,7 +51,8 @@ def compile_system(
 ) -> dict[str, Any]:
     """Compile a .crn file with `scheme` into `out_dir`; nothing is written if compilation fails.
 
-    With `species_path` (a network's species.json) only its input species are supplied as inputs.
+    With `species_path` (a network's species.json) only its input species are supplied as inputs,
+    and its output rails get reporters (dsd.reporters).
     """
     settings: DSDSettings = run.settings("dsd")
     if backend:
@@ -61,18 +62,18 @@ def compile_system(
     if not crn.reactions:
         raise DmpError(f"{crn_path}: no reactions to compile (only concentrations)")
     warn_inert_species(crn, str(crn_path))
-    declared = None
+    declared = outputs = None
     if species_path:
         species_map = SpeciesMap.load(species_path)
         check_crn_species(crn, crn_path, species_map, species_path, formal=True)
-        declared = species_map.input_species()
+        declared, outputs = species_map.input_species(), species_map.output_rails()
     if settings.backend == "nuskell":
         from dmp.dsd.nuskell import compile_with_nuskell
 
         compiled = compile_with_nuskell(crn, scheme, settings, declared, source=str(crn_path))
     else:
         try:
-            compiled = compile_crn(crn, scheme, settings, declared, source=str(crn_path))
+            compiled = compile_crn(crn, scheme, settings, declared, source=str(crn_path), outputs=outputs)
         except SchemeError as exc:
             raise DmpError(str(exc)) from None
     seconds = time.perf_counter() - started
@@ -109,7 +110,7 @@ def _record(crn_path, crn: CRN, compiled: Compiled, settings, declared, seconds:
         "system": system_to_json(compiled.system),
         "crn": format_crn(compiled.crn),
         "origin": compiled.origin,
-        "original_reactions": [str(r) for r in crn.reactions],
+        "original_reactions": [str(r) for r in (compiled.formal or crn).reactions],
         "splits": [
             {
                 "original": s.original,
@@ -137,6 +138,12 @@ def _pil_header(crn_path: str | Path, compiled: Compiled, backend: str, run: Run
         f"{len(system.modules)} modules (one per formal reaction, fan-outs split to at most "
         f"{meta.get('max_products')} products per gate)",
     ]
+    reporters = meta.get("reporters") or []
+    if reporters:
+        header.append(
+            f"{len(reporters)} reporters (Y -> Lum_Y, one per output rail) at {reporters[0]['concentration_nM']} nM: "
+            + ", ".join(f"{r['rail']} {r['dye']} well {r['well']}" for r in reporters)
+        )
     if run.config is not None:
         header.append(f"config sha256 {(run.config_sha256 or '')[:16]}, seed {run.seed}")
     return header

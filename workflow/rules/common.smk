@@ -90,6 +90,20 @@ def classifier_outputs(dataset):
             "order_plate.xlsx",
             "summary.json",
         )
+    ] + [
+        f"{RESULTS}/{dataset}/bench/{scheme}/{name}"
+        for scheme in schemes(dataset)
+        for name in (
+            "readout.tsv",
+            "inputs.tsv",
+            "pipetting.csv",
+            "protocol.md",
+            "mix.csv",
+            "leak/summary.json",
+            "leak/sweep.tsv",
+            "leak/control.tsv",
+            "leak/leak.png",
+        )
     ] + (
         [f"{RESULTS}/{dataset}/pattern/drawing.png", f"{RESULTS}/{dataset}/pattern/pattern.json"]
         if config["datasets"][dataset]["loader"] == "pattern"

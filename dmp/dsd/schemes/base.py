@@ -124,6 +124,44 @@ class Scheme(ABC):
         module.complexes.insert(0, fuel.name)
         return module
 
+    def reporter_domains(self, system: DSDSystem, species: str) -> tuple[str, str, bool]:
+        """(toehold, branch-migration domain, toehold on the 5' side) that a reporter of `species` reads.
+
+        By default the first toehold of the signal strand next to a long domain, preferring a
+        toehold on the long domain's 5' side; a scheme whose signals differ overrides this.
+        """
+        history = self.long(system, f"{species}_h")
+        domains = [t[0] if isinstance(t, tuple) else t for t in self.signal_tokens(system, species, history)][1:]
+        short = self.lengths.toehold
+        pairs = [(a, b, True) for a, b in zip(domains, domains[1:], strict=False)]
+        pairs += [(b, a, False) for a, b in zip(domains, domains[1:], strict=False)]
+        for toehold, long, five in pairs:
+            if system.domains[toehold] == short and system.domains[long] != short:
+                return toehold, long, five
+        raise SchemeError(f"scheme {self.name}: the signal of {species} has no toehold next to a long domain")
+
+    def reporter(self, system: DSDSystem, index: int, species: str, product: str, name: str, nM: float) -> Module:
+        """Module `index`: a fluorophore-quencher reporter that turns `species` into `product` (Y -> Lum_Y).
+
+        The reporter `name` is a duplex: a base strand with the complement of the toehold and the
+        branch-migration domain (it carries the fluorophore), and a top strand over the
+        branch-migration domain (it carries the quencher, at the helix end far from the toehold).
+        The signal binds the toehold and displaces the top strand; `product` is the signal strand
+        on the base strand, fluorescent. See dmp.dsd.reporters for which ends carry the labels.
+        """
+        toehold, long, five = self.reporter_domains(system, species)
+        if five:  # signal 5'-t b-3': base 5'-b* t*-3', top 5'-b-3'
+            spec: list[Token] = paired(long) + ["+"] + closing(long) + [(toehold + "*", ".")]
+        else:  # signal 5'-b t-3': base 5'-t* b*-3'
+            spec = [(toehold + "*", "."), (long + "*", "("), "+", (long, ")")]
+        system.add(Complex.from_spec(name, spec, "reporter", reaction=index, concentration=nM))
+        history = f"{species}_h"
+        signal = [t[0] if isinstance(t, tuple) else t for t in self.signal_tokens(system, species, history)]
+        bound = [d for d in signal if d in (toehold, long)]
+        lit: list[Token] = [(d, "(" if d in (toehold, long) else ".") for d in signal] + ["+"] + closing(*bound[::-1])
+        system.add(Complex.from_spec(product, lit, "signal", reaction=index, formal=product))
+        return Module(index, ((species,), (product,)), [name], [species], [product], f"{species} -> {product}")
+
 
 def paired(*domains: str) -> list[Token]:
     return [(d, "(") for d in domains]
