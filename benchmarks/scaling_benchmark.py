@@ -312,7 +312,7 @@ class Benchmark:
                 table = out.parent / "chunks" / f"{out.stem}.0-of-{parts}.tsv"
             else:
                 table = out
-            record = self.step(name, f"evaluate_{kind}", [*args, "--out", str(out)])
+            record = self.step(name, f"evaluate_{kind}", [*args, "--out", str(table)])
             if record["status"] == "ok":
                 examples = sum(1 for _ in table.open()) - 1
                 record["examples"] = examples
@@ -363,7 +363,8 @@ class Benchmark:
                     self.save()
                     continue
                 d = self.work / name
-                args = ["design", str(d / "dsd" / scheme), "--candidate", "0", "--out", str(d / "sequences" / scheme)]
+                candidate = d / "sequences" / scheme / "candidates" / "0.json"
+                args = ["design", str(d / "dsd" / scheme), "--candidate", "0", "--out", str(candidate)]
                 record = self.step(name, stage, [*args, "--config", str(self.config), "--dataset", name])
                 if record["status"] != "ok":
                     stopped = f"the smaller {name} ({NETS[name]['layers']}) {record['status']}"

@@ -111,7 +111,7 @@ def virus_variant(name: str, overrides: dict, dsd: dict[str, Path], work: Path, 
     commands, owners = [], []
     for scheme, folder in dsd.items():
         for k in range(args.candidates):
-            out = work / name / scheme
+            out = work / name / scheme / "candidates" / f"{k}.json"
             commands.append([*dmp, "design", str(folder), "--candidate", str(k), "--out", str(out), "--config", str(config), "--dataset", "virus"])  # fmt: skip
             owners.append((scheme, k))
     started = time.perf_counter()
@@ -123,7 +123,7 @@ def virus_variant(name: str, overrides: dict, dsd: dict[str, Path], work: Path, 
                 "select",
                 str(work / name / s),
                 "--candidates",
-                str(args.candidates),
+                *(str(work / name / s / "candidates" / f"{k}.json") for k in range(args.candidates)),
                 "--config",
                 str(config),
                 "--dataset",

@@ -7,8 +7,9 @@
     python benchmarks/seq_jobs.py collect WORK --of N
         all chunks -> WORK/candidate.json (scores, checks, binding: designed / shuffled / random)
 
-The library functions are dmp.seq.pipeline.design_sequences / candidate_record and
+The library functions are dmp.seq.design.design_sequences / candidate_result and
 dmp.seq.scorejobs.score_plan / run_chunk / collect; the stage layer will call the same ones.
+--settings holds seq settings as JSON (any subset; the schema's defaults fill the rest).
 A DSD folder is read with load_compiled (a verified folder is not required here: the MNIST-size
 benchmark system is compiled but too large to verify in the benchmark's time).
 """
@@ -24,26 +25,45 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dmp.dsd.pipeline import load_compiled  # noqa: E402
+from dmp.config import schema_defaults  # noqa: E402
+from dmp.params import build, to_dict  # noqa: E402
+from dmp.seq.design import (  # noqa: E402
+    CANDIDATE_FORMAT,
+    candidate_result,
+    candidate_seed,
+    design_sequences,
+    system_hash,
+)
 from dmp.seq.model import Design  # noqa: E402
-from dmp.seq.pipeline import candidate_record, candidate_seed, design_sequences, seq_settings  # noqa: E402
 from dmp.seq.scorejobs import ScorePlan, collect, run_chunk, score_plan  # noqa: E402
+from dmp.seq.settings import SeqSettings  # noqa: E402
 from dmp.seq.thermo import Thermo  # noqa: E402
+from dmp.stages.dsd import load_compiled  # noqa: E402
 
 
-def _load(work: Path) -> tuple[dict, dict, object, Design, Thermo]:
+def seq_settings(changes: dict) -> SeqSettings:
+    """The seq settings at the schema's defaults with `changes` (nested sections merged key by key)."""
+    merged = schema_defaults("seq")
+    for key, value in changes.items():
+        merged[key] = (
+            {**merged[key], **value} if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        )
+    return build(SeqSettings, merged, "seq")
+
+
+def _load(work: Path) -> tuple[dict, SeqSettings, object, Design, Thermo]:
     meta = json.loads((work / "design.json").read_text())
-    options = meta["settings"]
-    _, system = load_compiled(meta["dsd_dir"])
+    settings = build(SeqSettings, meta["settings"], "seq")
+    _, system, _ = load_compiled(meta["dsd_dir"])
     design = Design(meta["domains"], seed=meta["seed"], info={"domain_search": meta["domain_search"]})
-    return meta, options, system, design, Thermo(options["temperature"], options["salt"])
+    return meta, settings, system, design, Thermo(settings.temperature, settings.salt)
 
 
 def design(args: argparse.Namespace) -> dict:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     options = seq_settings(json.loads(args.settings))
-    _, system = load_compiled(args.dsd)
+    _, system, _ = load_compiled(args.dsd)
     seed = candidate_seed(2020, system.scheme, args.candidate)
     started = time.perf_counter()
     result, toehold_use, seconds = design_sequences(system, options, seed)
@@ -54,7 +74,7 @@ def design(args: argparse.Namespace) -> dict:
         "dsd_dir": str(args.dsd),
         "candidate": args.candidate,
         "seed": seed,
-        "settings": options,
+        "settings": to_dict(options),
         "domains": result.domains,
         "domain_search": result.info.get("domain_search", {}),
         "toehold_use": toehold_use,
@@ -91,9 +111,16 @@ def collect_job(args: argparse.Namespace) -> dict:
     meta, options, system, design_, thermo = _load(work)
     chunks = [json.loads((work / "chunks" / f"{k}-of-{args.of}.json").read_text()) for k in range(args.of)]
     scored = collect(_plan(work), chunks, system, design_, options, thermo)
-    record = candidate_record(
-        system, meta["dsd_dir"], meta["candidate"], meta["seed"], options, design_, meta["toehold_use"], scored, thermo
-    )
+    record = {
+        "format": CANDIDATE_FORMAT,
+        "candidate": meta["candidate"],
+        "seed": meta["seed"],
+        "scheme": system.scheme,
+        "system_sha256": system_hash(system),
+        "dsd_dir": meta["dsd_dir"],
+        "settings": meta["settings"],
+        **candidate_result(system, design_, meta["toehold_use"], scored, options),
+    }
     (work / "candidate.json").write_text(json.dumps(record, sort_keys=True))
     return {"passed": record["passed"], "wall": time.perf_counter() - started}
 

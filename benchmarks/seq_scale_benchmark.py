@@ -34,17 +34,17 @@ SETTINGS = {
 
 
 def compile_system(out: Path) -> Path:
-    from dsd_benchmark import random_ternary_net
-
     from dmp.crn.io import write_crn
     from dmp.crn.translate import network_to_crn
-    from dmp.dsd.pipeline import compile_to_dir
+    from dmp.nn.random import random_ternary_net
+    from dmp.stages.common import Run
+    from dmp.stages.dsd import compile_system as compile_dsd
 
     folder = out / "dsd" / "soloveichik2010"
     if not (folder / "system.json").exists():
         crn, _ = network_to_crn(random_ternary_net([196, 100, 10], 2020))
         write_crn(crn, out / "full.crn")
-        compile_to_dir(out / "full.crn", "soloveichik2010", folder)
+        compile_dsd(Run(), out / "full.crn", "soloveichik2010", folder)
     return folder
 
 
@@ -106,10 +106,10 @@ def main() -> int:
     collect = run([[*jobs, "collect", str(cand), "--of", str(args.chunks)]], 1)[0]
     measured = time.perf_counter() - mark
     record = json.loads((cand / "candidate.json").read_text())
-    from dmp.dsd.pipeline import load_compiled
     from dmp.seq.model import strand_infos
+    from dmp.stages.dsd import load_compiled
 
-    _, system = load_compiled(dsd)
+    _, system, _ = load_compiled(dsd)
     infos = strand_infos(system)
     nt = sum(sum(system.domains[d.rstrip("*")] for d in i.domains) for i in infos)
     peak = max(j["peak_rss_mb"] for j in [design, collect, *chunks])

@@ -20,6 +20,7 @@ recorded with each case. Usage:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -31,17 +32,19 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from dsd_benchmark import random_ternary_net  # noqa: E402
 
+from dmp.config import defaults  # noqa: E402
 from dmp.crn.io import read_crn  # noqa: E402
-from dmp.crn.translate import SpeciesMap, network_to_crn  # noqa: E402
-from dmp.datasets import read_part  # noqa: E402
+from dmp.crn.species_map import SpeciesMap  # noqa: E402
+from dmp.crn.translate import network_to_crn  # noqa: E402
+from dmp.data.tables import read_part  # noqa: E402
 from dmp.nn.model import load_model  # noqa: E402
+from dmp.nn.random import random_ternary_net  # noqa: E402
 from dmp.sim.batch import compile_crn, initial_states, integrate_observed, simulate_batch  # noqa: E402
-from dmp.sim.evaluate import evaluate_examples, example_initials, output_matrix  # noqa: E402
+from dmp.sim.evaluate import evaluate_examples  # noqa: E402
 from dmp.sim.gillespy import simulate_ode  # noqa: E402
+from dmp.sim.readout import example_initials, output_matrix  # noqa: E402
 
 FIELD_MS_PER_EXAMPLE = 113.0
 TARGET_RATIO = 100.0
@@ -150,15 +153,7 @@ def mnist_case(examples: int, jobs: int, tol: tuple[float, float], n_check: int,
     model = random_ternary_net([196, 100, 10], seed=7)
     crn, species_map = network_to_crn(model)
     X = np.random.default_rng(8).random((examples, 196))
-    settings = {
-        "t_end": T_END,
-        "points": POINTS,
-        "stabilisation_points": 200,
-        "stabilisation_atol": 0.01,
-        "rtol": tol[0],
-        "atol": tol[1],
-        "batch_size": 128,
-    }
+    settings = dataclasses.replace(defaults("simulation"), t_end=T_END, rtol=tol[0], atol=tol[1], batch_size=128)
     record: dict = {
         "network": "random 196-100-10 ternary net (seed 7), full CRN; inputs uniform on [0, 1] (seed 8)",
         "reactions": len(crn.reactions),
@@ -167,10 +162,10 @@ def mnist_case(examples: int, jobs: int, tol: tuple[float, float], n_check: int,
         "jobs": jobs,
         "rtol_atol": list(tol),
         "what_is_timed": "dmp.sim.evaluate.evaluate_examples, as `dmp evaluate` runs it: batches of 128, "
-        "outputs and stabilisation times on a 251-point time grid",
+        "outputs and dynamic measures on the measure grid (200 points per decade)",
         "load_before": load(),
     }
-    (evaluation, _), seconds = timed(evaluate_examples, crn, species_map, X, settings, "batch", 1.0, jobs)
+    (evaluation, _), seconds = timed(evaluate_examples, crn, species_map, X, settings, 1.0, jobs)
     nn = model.forward(X)
     record.update(
         seconds=round(seconds, 1),
@@ -207,20 +202,14 @@ def digits_case(results: Path, jobs: int) -> dict:
     model = load_model(folder / "model" / "model.json")
     X, _, _, _ = read_part(folder / "data" / "test.csv", model.classes)
     species_map = SpeciesMap.load(folder / "crn" / "species.json")
-    settings = {
-        "t_end": T_END,
-        "points": POINTS,
-        "stabilisation_points": 200,
-        "stabilisation_atol": 0.01,
-        "rtol": REFERENCE_TOL[0],
-        "atol": REFERENCE_TOL[1],
-        "batch_size": 64,
-    }
+    settings = dataclasses.replace(
+        defaults("simulation"), t_end=T_END, rtol=REFERENCE_TOL[0], atol=REFERENCE_TOL[1], batch_size=64
+    )
     out: dict = {"layer_sizes": model.layer_sizes, "examples": len(X), "rtol_atol": list(REFERENCE_TOL)}
     for name in ("full", "reduced"):
         crn = read_crn(folder / "crn" / f"{name}.crn")
         (evaluation, _), seconds = timed(
-            evaluate_examples, crn, species_map, model.scaling.apply(X), settings, "batch", 1.0, jobs
+            evaluate_examples, crn, species_map, model.scaling.apply(X), settings, 1.0, jobs
         )
         nn = model.forward(X)
         out[name] = {

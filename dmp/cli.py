@@ -1,4 +1,4 @@
-"""The `dmp` command: argument parsing and error reporting only; the work is in `dmp.stages`.
+"""The `dmp` command: argument parsing and error reporting only; each subcommand calls one step in `dmp.stages`.
 
 User errors (DmpError) print one line `dmp: error: ...` on stderr and exit with status 1,
 without a traceback. Anything else is a bug and keeps its traceback.
@@ -8,218 +8,79 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
-from collections.abc import Sequence
-from typing import Any
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from dmp import __version__
-from dmp.config import STAGE_DEFAULTS, load_config, stage_settings
-from dmp.errors import DmpError
-
-
-def _config(args: argparse.Namespace) -> dict[str, Any]:
-    return load_config(args.config)
-
-
-def _settings(args: argparse.Namespace, stage: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Stage settings from --config/--dataset when given, else the defaults."""
-    if getattr(args, "dataset", None):
-        config = _config(args)
-        return stage_settings(config, args.dataset, stage), config
-    return dict(STAGE_DEFAULTS[stage]), None
+from dmp.cli_bench import BENCH_SUBCOMMANDS
+from dmp.errors import DmpError, format_warning
 
 
 def _print(data: Any) -> None:
     print(json.dumps(data, indent=2))
 
 
-def cmd_dataset(args: argparse.Namespace) -> None:
-    from dmp.stages import check_dataset, prepare_dataset
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a usage mistake is one line `dmp: error: ...` with exit status 1, like any bad input."""
 
-    if args.check:
-        check_dataset(_config(args), args.dataset)
-        _print({"dataset": args.dataset, "files": "present"})
-        return
-    if not args.out_dir:
-        raise DmpError("dmp dataset needs --out-dir (or --check to only look for the data files)")
-    record = prepare_dataset(_config(args), args.dataset, args.out_dir)
-    _print({"dataset": args.dataset, "sizes": record["sizes"]})
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"dmp: error: {message} (see `{self.prog} --help`)\n")
 
 
-def cmd_train(args: argparse.Namespace) -> None:
-    from dmp.stages import train_network
-
-    metrics = train_network(_config(args), args.dataset, args.data_dir, args.out, args.history, args.curves)
-    _print(metrics)
-
-
-def cmd_crn(args: argparse.Namespace) -> None:
-    from dmp.stages import build_crns
-
-    settings, config = _settings(args, "crn")
-    if args.inputs:
-        settings["inputs"] = args.inputs
-    if args.rate is not None:
-        settings["rate_constant"] = args.rate
-    _print(build_crns(args.model, args.out_dir, settings, config))
+# Bounds of the numbers the command line takes; beyond them a value is a typing slip, not a setting.
+MAX_SEED = 2**32 - 1  # as the schema's `seed` (NumPy, PyTorch and GillesPy2 all take 32-bit seeds)
+MAX_JOBS = 1024
+MAX_CHUNKS = 100_000
+MAX_CANDIDATE = 1_000_000
+MAX_MOLECULES_PER_UNIT = 1_000_000  # as simulation.molecules_per_unit: SSA work grows with the molecule count
+MAX_UNIT_NM = 1e6  # as dsd.unit_nM: 1 mM per formal unit
+MAX_UPSAMPLE = 8  # as pattern.upsample: the finer grid has upsample**2 times the pixels
 
 
-def cmd_simulate(args: argparse.Namespace) -> None:
-    from dmp.stages import simulate_file
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer in low..high."""
 
-    text = simulate_file(args.crn, args.t_end, args.method, args.seed, args.out, args.points, args.molecules_per_unit)
-    if args.out is None:
-        sys.stdout.write(text)
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
+        return value
 
-
-def cmd_evaluate(args: argparse.Namespace) -> None:
-    from dmp.sim.pipeline import collect_outputs, evaluate_crn
-
-    if args.collect is not None:
-        _print(collect_outputs(args.out, args.collect))
-        return
-    missing = [f"--{name}" for name in ("crn", "species", "model", "data") if getattr(args, name) is None]
-    if missing:
-        raise DmpError(f"dmp evaluate needs {', '.join(missing)} (or --collect N --out OUT)")
-    settings, _ = _settings(args, "simulation")
-    dsd, _ = _settings(args, "dsd")
-    if args.engine:
-        settings["engine"] = args.engine
-    unit = args.unit_nm if args.unit_nm is not None else dsd["unit_nM"]
-    jobs = args.jobs or settings["jobs"]
-    _print(
-        evaluate_crn(
-            args.crn,
-            args.species,
-            args.model,
-            args.data,
-            settings,
-            args.out,
-            jobs,
-            level=args.level,
-            unit_nM=unit,
-            chunk=args.chunk,
-            chunks=args.of,
-        )
-    )
+    return parse
 
 
-def cmd_agreement(args: argparse.Namespace) -> None:
-    from dmp.sim.pipeline import summarize_agreement
-
-    settings, config = _settings(args, "simulation")
-    dsd, _ = _settings(args, "dsd")
-    summary = summarize_agreement(
-        args.model,
-        args.data,
-        dict(item.split("=", 1) for item in args.outputs),
-        dict(item.split("=", 1) for item in args.crns),
-        args.species,
-        settings,
-        args.out_dir,
-        config,
-        dna_outputs=dict(item.split("=", 1) for item in args.dna_outputs or []),
-        dna_paths=dict(item.split("=", 1) for item in args.dna_crns or []),
-        unit_nM=dsd["unit_nM"],
-        dna_source=dsd["crn"],
-    )
-    _print({k: v for k, v in summary.items() if k not in ("crns", "dna")})
+def _positive(text: str, high: float = math.inf) -> float:
+    """An argparse type: a positive finite number up to `high` (no nan, inf or 1e400)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"must be at most {high:g}, got {text}")
+    return value
 
 
-def cmd_ssa(args: argparse.Namespace) -> None:
-    from dmp.sim.pipeline import ssa_ensembles
-
-    settings, config = _settings(args, "simulation")
-    seed = config["seed"] if config else args.seed
-    summary = ssa_ensembles(args.crn, args.species, args.model, args.data, settings, args.out_dir, seed, config)
-    _print({k: v for k, v in summary.items() if k != "sweep"})
+def _unit_nm(text: str) -> float:
+    return _positive(text, MAX_UNIT_NM)
 
 
-def cmd_rates(args: argparse.Namespace) -> None:
-    from dmp.sim.pipeline import rate_independence
+def _run(args: argparse.Namespace) -> Any:
+    """The config a command runs with: the file's settings for --dataset, else the schema's defaults."""
+    from dmp.stages.common import Run
 
-    settings, config = _settings(args, "simulation")
-    seed = config["seed"] if config else args.seed
-    crns = dict(item.split("=", 1) for item in args.crns)
-    summary = rate_independence(crns, args.species, args.model, args.data, settings, args.out_dir, seed, config)
-    _print({k: v for k, v in summary.items() if k != "provenance"})
+    return Run.load(args.config, getattr(args, "dataset", None), getattr(args, "seed", None))
 
 
-def cmd_pattern(args: argparse.Namespace) -> None:
-    from dmp.stages import draw_pattern
-
-    settings, config = _settings(args, "simulation")
-    pattern, _ = _settings(args, "pattern")
-    upsample = args.upsample if args.upsample is not None else pattern["upsample"]
-    if upsample < 1:
-        raise DmpError(f"--upsample must be at least 1 (got {upsample})")
-    crns = dict(item.split("=", 1) for item in args.crns)
-    jobs = args.jobs or settings["jobs"]
-    summary = draw_pattern(
-        args.data_dir, args.model, crns, args.species, settings, upsample, args.out_dir, config, jobs
-    )
-    _print({k: v for k, v in summary.items() if k != "crns"})
-
-
-def cmd_compile(args: argparse.Namespace) -> None:
-    from dmp.stages import compile_dsd
-
-    settings, config = _settings(args, "dsd")
-    if args.backend:
-        settings["backend"] = args.backend
-    if args.species:
-        from dmp.crn.translate import SpeciesMap
-
-        settings["inputs"] = SpeciesMap.load(args.species).input_species()
-    _print(compile_dsd(args.crn, args.scheme, args.out, settings, config))
-
-
-def cmd_verify(args: argparse.Namespace) -> None:
-    from dmp.dsd.pipeline import collect_chunks, verify_all, verify_chunk
-
-    if args.collect is not None:
-        summary = collect_chunks(args.dir, args.collect)
-    elif args.chunk is not None or args.of is not None:
-        if args.chunk is None or args.of is None:
-            raise DmpError("--chunk and --of go together (chunk K of N, counted from 0)")
-        path = verify_chunk(args.dir, args.chunk, args.of)
-        _print({"chunk": str(path)})
-        return
-    else:
-        summary = verify_all(args.dir)
-    _print({k: v for k, v in summary.items() if k != "module_status"})
-    limits = summary.get("limits_reached") or []
-    problem = None
-    if limits:
-        more = f" ({len(limits) - 1} more limit(s) reached)" if len(limits) > 1 else ""
-        problem = f"{args.dir}: not verified: {limits[0]['error']}{more}; see {args.dir}/verification.json"
-    elif not summary["verified"]:
-        problem = (
-            f"{args.dir}: not verified; see {args.dir}/verification.json (failed modules: "
-            f"{', '.join(summary['failed_modules']) or 'none'}, crosstalk verified: "
-            f"{summary['crosstalk_verified']}, whole verified: {summary['whole_verified']})"
-        )
-    if problem and args.warn_only:
-        # The workflow keeps verification.json (Snakemake deletes a failed job's outputs) and
-        # `dmp design` refuses the unverified folder, so the run still fails, one stage later.
-        print(f"dmp: warning: {problem}", file=sys.stderr)
-    elif problem:
-        raise DmpError(problem)
-
-
-def cmd_design(args: argparse.Namespace) -> None:
-    from dmp.stages import design_sequences
-
-    settings, config = _settings(args, "seq")
-    _print(design_sequences(args.dir, args.candidate, args.out, settings, config))
-
-
-def cmd_select(args: argparse.Namespace) -> None:
-    from dmp.stages import select_sequences
-
-    settings, config = _settings(args, "seq") if args.dataset else (None, None)
-    summary = select_sequences(args.dir, args.candidates, args.dsd, settings, config)
-    _print({k: v for k, v in summary.items() if k not in ("provenance",)})
+def _pairs(items: list[str] | None) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in items or [])
 
 
 def _name_eq_path(text: str) -> str:
@@ -228,65 +89,202 @@ def _name_eq_path(text: str) -> str:
     return text
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="dmp",
-        description="Compile ternary ReLU networks into chemical reaction networks and DNA strand-displacement "
-        "gates, and check every level by simulation and formal verification.",
-    )
-    parser.add_argument("--version", action="version", version=f"dmp {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def _with_config(p: argparse.ArgumentParser, required_dataset: bool) -> None:
+    p.add_argument("--config", default="config.yaml", help="config file (default: config.yaml)")
+    p.add_argument("--dataset", required=required_dataset, help="dataset key under `datasets:` in the config")
 
-    def with_config(p: argparse.ArgumentParser, required_dataset: bool) -> None:
-        p.add_argument("--config", default="config.yaml", help="config file (default: config.yaml)")
-        p.add_argument("--dataset", required=required_dataset, help="dataset key under `datasets:` in the config")
 
+def _without(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in keys}
+
+
+# ---------------------------------------------------------------------------- data, network, CRN
+
+
+def cmd_dataset(args: argparse.Namespace) -> None:
+    from dmp.stages import dataset
+
+    run = _run(args)
+    if args.check:
+        dataset.check(run)
+        _print({"dataset": args.dataset, "files": "present"})
+        return
+    if not args.out_dir:
+        raise DmpError("dmp dataset needs --out-dir (or --check to only look for the data files)")
+    _print({"dataset": args.dataset, "sizes": dataset.prepare(run, args.out_dir)["sizes"]})
+
+
+def _add_dataset(sub: Any) -> None:
     p = sub.add_parser("dataset", help="load, split and scale a dataset")
-    with_config(p, True)
+    _with_config(p, True)
     p.add_argument("--out-dir", help="folder for train/val/test.csv and split.json")
     p.add_argument("--check", action="store_true", help="only check that the data files are present; write nothing")
     p.set_defaults(func=cmd_dataset)
 
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from dmp.stages.train import train
+
+    _print(train(_run(args), args.data_dir, args.out, args.history, args.curves))
+
+
+def _add_train(sub: Any) -> None:
     p = sub.add_parser("train", help="train the ternary ReLU network and write model.json")
-    with_config(p, True)
+    _with_config(p, True)
     p.add_argument("--data-dir", required=True, help="folder written by `dmp dataset`")
     p.add_argument("--out", required=True, help="model.json to write")
     p.add_argument("--history", help="per-epoch TSV to write")
     p.add_argument("--curves", help="training-curve PNG to write")
     p.set_defaults(func=cmd_train)
 
+
+def cmd_crn(args: argparse.Namespace) -> None:
+    from dmp.stages.crn import build
+
+    _print(build(_run(args), args.model, args.out_dir, args.inputs, args.rate))
+
+
+def _add_crn(sub: Any) -> None:
     p = sub.add_parser("crn", help="translate model.json into full.crn, reduced.crn and species.json")
     p.add_argument("model", help="model.json")
-    with_config(p, False)
+    _with_config(p, False)
     p.add_argument("--out-dir", required=True)
     p.add_argument("--inputs", choices=["dual_rail", "shifted"], help="input encoding (overrides the config)")
-    p.add_argument("--rate", type=float, help="rate constant of every reaction (overrides the config)")
+    p.add_argument("--rate", type=_positive, help="rate constant of every reaction (overrides the config)")
     p.set_defaults(func=cmd_crn)
 
+
+def cmd_simulate(args: argparse.Namespace) -> None:
+    from dmp.stages.simulate import simulate
+
+    seed = _run(args).seed if args.seed is None else args.seed
+    text = simulate(
+        args.crn, args.t_end, args.method, seed, args.out, args.points, args.molecules_per_unit, args.timeout
+    )
+    if args.out is None:
+        sys.stdout.write(text)
+
+
+def _add_simulate(sub: Any) -> None:
     p = sub.add_parser("simulate", help="simulate a .crn file from its @initial concentrations; CSV out")
     p.add_argument("crn", help=".crn file")
-    p.add_argument("--t-end", type=float, required=True, help="end time")
+    p.add_argument("--t-end", type=float, required=True, help="end time (a positive finite number)")
     p.add_argument("--method", choices=["ode", "ssa"], default="ode")
-    p.add_argument("--seed", type=int, default=0, help="SSA seed")
+    p.add_argument("--seed", type=_integer(0, MAX_SEED), help="SSA seed (default: the config schema's seed)")
     p.add_argument("--points", type=int, default=101, help="time points from 0 to t_end (default 101)")
-    p.add_argument("--molecules-per-unit", type=int, default=100, help="SSA molecules per concentration unit")
+    p.add_argument(
+        "--molecules-per-unit",
+        type=_integer(1, MAX_MOLECULES_PER_UNIT),
+        default=100,
+        help="SSA molecules per concentration unit",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_positive,
+        default=3600.0,
+        help="SSA: stop with an error after this many seconds (default 3600; a CRN whose molecule counts grow "
+        "without bound never finishes)",
+    )
     p.add_argument("--out", help="CSV file to write (default: standard output)")
-    p.set_defaults(func=cmd_simulate)
+    p.set_defaults(func=cmd_simulate, config=None)
 
+
+def _number_pairs(items: list[str] | None) -> dict[str, float]:
+    out = {}
+    for item in items or []:
+        name, _, value = item.partition("=")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise DmpError(f"--initial {item}: expected NAME=NUMBER") from None
+        if not (math.isfinite(out[name]) and out[name] >= 0):
+            raise DmpError(f"--initial {item}: a concentration must be a finite number, zero or more")
+    return out
+
+
+def cmd_sbml(args: argparse.Namespace) -> None:
+    from dmp.stages.export import sbml
+
+    _print(_without(sbml(args.crn, args.out, args.level, _number_pairs(args.initial)), "warnings"))
+
+
+def _add_sbml(sub: Any) -> None:
+    p = sub.add_parser("sbml", help="write a .crn file as an SBML Level 3 model (COPASI, Tellurium, libRoadRunner)")
+    p.add_argument("crn", help=".crn file")
+    p.add_argument("--out", required=True, help="SBML file to write")
+    p.add_argument(
+        "--level",
+        choices=["formal", "dna"],
+        help="units: formal (dimensionless) or dna (nM, seconds); default: from the file's header",
+    )
+    p.add_argument("--initial", nargs="+", metavar="NAME=VALUE", help="initial concentrations to set (e.g. inputs)")
+    p.set_defaults(func=cmd_sbml)
+
+
+# ---------------------------------------------------------------------------- DNA
+
+
+def cmd_compile(args: argparse.Namespace) -> None:
+    from dmp.stages.dsd import compile_system
+
+    _print(compile_system(_run(args), args.crn, args.scheme, args.out, args.backend, args.species))
+
+
+def _add_compile(sub: Any) -> None:
     p = sub.add_parser("compile", help="compile a .crn file into DNA strand-displacement gates (PIL, tables)")
     p.add_argument("crn", help=".crn file (formal CRN)")
-    p.add_argument("--scheme", required=True, help="translation scheme: soloveichik2010 or cardelli2011_NM_noGC")
+    p.add_argument(
+        "--scheme",
+        required=True,
+        help="translation scheme: soloveichik2010, cardelli2011_NM_noGC, srinivas2017, qian2011_3D_var1 (or qian2011_3D)",
+    )
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--backend", choices=["dmp", "nuskell"], help="who translates (default: dsd.backend or dmp)")
     p.add_argument("--species", help="species.json of a network CRN: only its input species are supplied as inputs")
-    with_config(p, False)
+    _with_config(p, False)
     p.set_defaults(func=cmd_compile)
 
+
+def _verify_problem(summary: dict[str, Any], folder: str) -> str | None:
+    limits = summary.get("limits_reached") or []
+    if limits:
+        more = f" ({len(limits) - 1} more limit(s) reached)" if len(limits) > 1 else ""
+        return f"{folder}: not verified: {limits[0]['error']}{more}; see {folder}/verification.json"
+    if not summary["verified"]:
+        return (
+            f"{folder}: not verified; see {folder}/verification.json (failed modules: "
+            f"{', '.join(summary['failed_modules']) or 'none'}, crosstalk verified: "
+            f"{summary['crosstalk_verified']}, whole verified: {summary['whole_verified']})"
+        )
+    return None
+
+
+def cmd_verify(args: argparse.Namespace) -> None:
+    from dmp.stages import dsd
+
+    if args.chunk is not None or args.of is not None:
+        if args.chunk is None or args.of is None or args.out is None:
+            raise DmpError("--chunk, --of and --out go together (chunk K of N, counted from 0, into file OUT)")
+        _print({"chunk": str(dsd.verify_chunk(args.dir, args.chunk, args.of, args.out))})
+        return
+    summary = dsd.collect(args.dir, args.collect) if args.collect else dsd.verify_all(args.dir)
+    _print(_without(summary, "module_status"))
+    problem = _verify_problem(summary, args.dir)
+    if problem and args.warn_only:
+        # The workflow keeps verification.json (Snakemake deletes a failed job's outputs) and
+        # `dmp design` refuses the unverified folder, so the run still fails, one stage later.
+        print(f"dmp: warning: {problem}", file=sys.stderr)
+    elif problem:
+        raise DmpError(problem)
+
+
+def _add_verify(sub: Any) -> None:
     p = sub.add_parser("verify", help="enumerate (peppercorn) and verify (crnverifier) a compiled folder")
     p.add_argument("dir", help="folder written by `dmp compile`")
-    p.add_argument("--chunk", type=int, help="run only chunk K (0-based) of the modules ...")
-    p.add_argument("--of", type=int, help="... out of N chunks; writes DIR/chunks/K-of-N.json")
-    p.add_argument("--collect", type=int, metavar="N", help="combine the N chunk results into the outputs")
+    p.add_argument("--chunk", type=_integer(0, MAX_CHUNKS - 1), help="run only chunk K (0-based) of the modules ...")
+    p.add_argument("--of", type=_integer(1, MAX_CHUNKS), help="... out of N chunks ...")
+    p.add_argument("--out", help="... and write its module results to this JSON file")
+    p.add_argument("--collect", nargs="+", metavar="CHUNK", help="combine these chunk files into the outputs")
     p.add_argument(
         "--warn-only",
         action="store_true",
@@ -294,36 +292,103 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_verify)
 
+
+def cmd_design(args: argparse.Namespace) -> None:
+    from dmp.stages.seq import design
+
+    _print(design(_run(args), args.dir, args.candidate, args.out))
+
+
+def _add_design(sub: Any) -> None:
     p = sub.add_parser("design", help="design and score one sequence candidate for a compiled DSD folder")
     p.add_argument("dir", help="folder written by `dmp compile` and verified by `dmp verify`, or a PIL file")
-    p.add_argument("--candidate", type=int, required=True, help="candidate index K (its seed derives from it)")
-    p.add_argument("--out", required=True, help="sequence folder; writes OUT/candidates/K.json")
-    with_config(p, False)
+    p.add_argument(
+        "--candidate",
+        type=_integer(0, MAX_CANDIDATE),
+        required=True,
+        help="candidate index K (its seed derives from it)",
+    )
+    p.add_argument("--out", required=True, help="candidate JSON file to write")
+    _with_config(p, False)
     p.set_defaults(func=cmd_design)
 
+
+def cmd_select(args: argparse.Namespace) -> None:
+    from dmp.stages.seq import select_sequences
+
+    run = _run(args) if args.dataset else None
+    _print(_without(select_sequences(run, args.candidates, args.dir, args.dsd), "provenance"))
+
+
+def _add_select(sub: Any) -> None:
     p = sub.add_parser("select", help="rank sequence candidates; write sequences, scores, report, order sheets")
-    p.add_argument("dir", help="sequence folder holding candidates/0..N-1.json")
-    p.add_argument("--candidates", type=int, required=True, metavar="N", help="number of candidates to rank")
+    p.add_argument("dir", help="sequence folder to write")
+    p.add_argument("--candidates", nargs="+", required=True, metavar="FILE", help="candidate files 0..N-1, in order")
     p.add_argument("--dsd", help="the DSD folder or PIL file (default: the one the candidates record)")
-    with_config(p, False)
+    _with_config(p, False)
     p.set_defaults(func=cmd_select)
 
+
+# ---------------------------------------------------------------------------- simulation
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from dmp.stages import evaluate
+
+    if args.collect:
+        _print(evaluate.collect(args.collect, args.out))
+        return
+    missing = [f"--{name}" for name in ("crn", "species", "model", "data") if getattr(args, name) is None]
+    if missing:
+        raise DmpError(f"dmp evaluate needs {', '.join(missing)} (or --collect CHUNK... --out OUT)")
+    options = {
+        "engine": args.engine,
+        "jobs": args.jobs,
+        "unit_nM": args.unit_nm,
+        "chunk": args.chunk,
+        "chunks": args.of,
+    }
+    _print(evaluate.evaluate(_run(args), args.crn, args.species, args.model, args.data, args.out, args.level, options))
+
+
+def _add_evaluate(sub: Any) -> None:
     p = sub.add_parser("evaluate", help="simulate a CRN on the test examples (formal or DNA level, in chunks)")
     p.add_argument("--crn", help=".crn file: a network CRN, or a DSD folder's enumerated.crn with --level dna")
     p.add_argument("--species", help="species.json")
     p.add_argument("--model", help="model.json")
     p.add_argument("--data", help="test.csv")
-    with_config(p, False)
+    _with_config(p, False)
     p.add_argument("--level", choices=["formal", "dna"], default="formal", help="dna: concentrations in nM, seconds")
-    p.add_argument("--unit-nm", type=float, help="nM per formal unit at the DNA level (default: dsd.unit_nM)")
+    p.add_argument("--unit-nm", type=_unit_nm, help="nM per formal unit at the DNA level (default: dsd.unit_nM)")
     p.add_argument("--engine", choices=["batch", "gillespy2"], help="ODE engine (default: simulation.engine)")
-    p.add_argument("--jobs", type=int, help="worker processes (default: simulation.jobs)")
-    p.add_argument("--chunk", type=int, help="simulate only chunk K (0-based) of the examples ...")
-    p.add_argument("--of", type=int, help="... out of N chunks; writes chunks/<OUT stem>.K-of-N.tsv beside OUT")
-    p.add_argument("--collect", type=int, metavar="N", help="merge the N chunk tables into OUT")
+    p.add_argument("--jobs", type=_integer(1, MAX_JOBS), help="worker processes (default: simulation.jobs)")
+    p.add_argument(
+        "--chunk", type=_integer(0, MAX_CHUNKS - 1), help="simulate only chunk K (0-based) of the examples ..."
+    )
+    p.add_argument("--of", type=_integer(1, MAX_CHUNKS), help="... out of N chunks (OUT is then that chunk's table)")
+    p.add_argument("--collect", nargs="+", metavar="CHUNK", help="merge these chunk tables into OUT")
     p.add_argument("--out", required=True, help="TSV of CRN outputs per example")
     p.set_defaults(func=cmd_evaluate)
 
+
+def cmd_agreement(args: argparse.Namespace) -> None:
+    from dmp.stages.agreement import agreement
+
+    summary = agreement(
+        _run(args),
+        args.model,
+        args.data,
+        args.species,
+        _pairs(args.outputs),
+        _pairs(args.crns),
+        args.out_dir,
+        _pairs(args.dna_outputs),
+        _pairs(args.dna_crns),
+    )
+    _print(_without(summary, "crns", "dna"))
+
+
+def _add_agreement(sub: Any) -> None:
     p = sub.add_parser("agreement", help="compare CRN outputs with the network; agreement.tsv, summary.json, figures")
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True)
@@ -332,50 +397,129 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per formal CRN")
     p.add_argument("--dna-outputs", nargs="+", type=_name_eq_path, help="SCHEME=outputs.tsv per DNA-level CRN")
     p.add_argument("--dna-crns", nargs="+", type=_name_eq_path, help="SCHEME=enumerated.crn per DNA-level CRN")
-    with_config(p, False)
+    _with_config(p, False)
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=cmd_agreement)
 
+
+def cmd_ssa(args: argparse.Namespace) -> None:
+    from dmp.stages.ssa import ssa
+
+    summary = ssa(_run(args), args.crn, args.species, args.model, args.data, args.out_dir)
+    _print(_without(summary, "sweep"))
+
+
+def _add_ssa(sub: Any) -> None:
     p = sub.add_parser("ssa", help="stochastic (SSA) ensembles per test example and a molecule-count sweep")
     p.add_argument("--crn", required=True)
     p.add_argument("--species", required=True)
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True)
-    with_config(p, False)
-    p.add_argument("--seed", type=int, default=0, help="seed when no --config is given")
+    _with_config(p, False)
+    p.add_argument(
+        "--seed", type=_integer(0, MAX_SEED), help="seed when no --dataset is given (default: the config schema's seed)"
+    )
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=cmd_ssa)
 
+
+def cmd_rates(args: argparse.Namespace) -> None:
+    from dmp.stages.rates import rates
+
+    summary = rates(_run(args), _pairs(args.crns), args.species, args.model, args.data, args.out_dir)
+    _print(_without(summary, "provenance"))
+
+
+def _add_rates(sub: Any) -> None:
     p = sub.add_parser("rates", help="re-simulate with random rate constants; contrast with a competitive CRN")
     p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per formal CRN")
     p.add_argument("--species", required=True)
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True)
-    with_config(p, False)
-    p.add_argument("--seed", type=int, default=0, help="seed when no --config is given")
+    _with_config(p, False)
+    p.add_argument(
+        "--seed", type=_integer(0, MAX_SEED), help="seed when no --dataset is given (default: the config schema's seed)"
+    )
     p.add_argument("--out-dir", required=True)
     p.set_defaults(func=cmd_rates)
 
+
+def cmd_pattern(args: argparse.Namespace) -> None:
+    from dmp.stages.pattern import pattern
+
+    summary = pattern(
+        _run(args), args.data_dir, args.model, _pairs(args.crns), args.species, args.out_dir, args.upsample, args.jobs
+    )
+    _print(_without(summary, "crns"))
+
+
+def _add_pattern(sub: Any) -> None:
     p = sub.add_parser("pattern", help="draw the image a pattern network's CRNs compute on the pixel grid")
     p.add_argument("--data-dir", required=True, help="folder written by `dmp dataset` for a pattern dataset")
     p.add_argument("--model", required=True, help="model.json")
     p.add_argument("--species", required=True, help="species.json")
     p.add_argument("--crns", nargs="+", required=True, type=_name_eq_path, help="NAME=file.crn per CRN")
-    with_config(p, False)
-    p.add_argument("--upsample", type=int, help="also draw on a grid this many times finer (default: pattern.upsample)")
-    p.add_argument("--jobs", type=int, help="worker processes (default: simulation.jobs)")
+    _with_config(p, False)
+    p.add_argument(
+        "--upsample",
+        type=_integer(1, MAX_UPSAMPLE),
+        help="also draw on a grid this many times finer (default: pattern.upsample)",
+    )
+    p.add_argument("--jobs", type=_integer(1, MAX_JOBS), help="worker processes (default: simulation.jobs)")
     p.add_argument("--out-dir", required=True, help="folder for drawing.png and pattern.json")
     p.set_defaults(func=cmd_pattern)
+
+
+SUBCOMMANDS: list[Callable[[Any], None]] = [
+    _add_dataset,
+    _add_train,
+    _add_crn,
+    _add_simulate,
+    _add_sbml,
+    _add_compile,
+    _add_verify,
+    _add_design,
+    _add_select,
+    _add_evaluate,
+    _add_agreement,
+    _add_ssa,
+    _add_rates,
+    _add_pattern,
+    *BENCH_SUBCOMMANDS,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="dmp",
+        description="Compile ternary ReLU networks into chemical reaction networks and DNA strand-displacement "
+        "gates, and check every level by simulation and formal verification.",
+    )
+    parser.add_argument("--version", action="version", version=f"dmp {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    warnings.formatwarning = format_warning
     try:
         args.func(args)
     except DmpError as exc:
         print(f"dmp: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file-system fault not caught where the file is opened: still one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"dmp: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(
+            f"dmp: error: out of memory in `dmp {args.command}`; the input is too large for this machine",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("dmp: interrupted", file=sys.stderr)

@@ -1,16 +1,20 @@
-"""Read and validate `config.yaml`; give each stage the settings of one dataset.
+"""Read and validate `config.yaml`; give each step the typed settings of one dataset.
 
-The JSON schema (`dmp/schemas/config.schema.yaml`, also used by the Snakefile) says which
-keys exist and which values they allow. Stage sections (`training`, `crn`, `dsd`, `seq`, `simulation`, `pattern`)
-are merged in three layers: the defaults below, the global section, and the dataset's own
-override, so `datasets.virus.training.epochs` beats `training.epochs`.
+The JSON schema (`dmp/schemas/config.schema.yaml`, also read by the Snakefile) says which keys
+exist, which values they allow, and holds every default. Stage sections (`training`, `crn`,
+`dsd`, `seq`, `simulation`, `pattern`, `leak`, `bench`) merge in three layers: the schema's defaults, the global
+section, and the dataset's own override, so `datasets.virus.training.epochs` beats
+`training.epochs`. The science packages never see this module: they take the frozen
+dataclasses that `settings` builds.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,128 +22,30 @@ from typing import Any
 import jsonschema
 import yaml
 
+from dmp.crn.translate import CrnSettings
+from dmp.data.loaders import DataSource
+from dmp.dsd.settings import DSDSettings
 from dmp.errors import ConfigError
+from dmp.fileio import read_input_bytes
+from dmp.nn.settings import TrainingSettings
+from dmp.params import build
+from dmp.seq.protocol import BenchSettings
+from dmp.seq.settings import SeqSettings
+from dmp.sim.leak import LeakSettings
+from dmp.sim.settings import PatternSettings, SimulationSettings
 
 SCHEMA_RESOURCE = "schemas/config.schema.yaml"
 
-STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "training": {
-        "loss": "hinge",
-        "optimizer": "adam",
-        "lr": 0.01,
-        "lr_schedule": "step",
-        "lr_step_epochs": 100,
-        "lr_gamma": 0.5,
-        "epochs": 300,
-        "batch_size": 32,
-        "patience": 60,
-        "zero_threshold": 0.5,
-        "weight_decay": 0.0,
-        "restarts": 1,
-    },
-    "crn": {
-        "inputs": "dual_rail",
-        "rate_constant": 1.0,
-    },
-    "dsd": {
-        "schemes": ["soloveichik2010", "cardelli2011_NM_noGC"],
-        "crn": "full",
-        "backend": "dmp",
-        "toehold_length": 7,
-        "domain_length": 15,
-        "max_products": 6,
-        "unit_nM": 10.0,
-        "fuel_excess": 10.0,
-        "fuel_bound_margin": 2.0,
-        "input_units": 1.0,
-        "chunks": 2,
-        "enumeration": {
-            "max_complex_size": 24,
-            "max_complex_count": 10000,
-            "max_reaction_count": 50000,
-            "release_cutoff": 8,
-        },
-        "verification": {"methods": ["bisimulation", "pathway"], "timeout_s": 120, "crosstalk": True},
-    },
-    "seq": {
-        "candidates": 3,
-        "temperature": 25.0,
-        "salt": 1.0,
-        "toeholds": {"target_dG": 10.0, "spread": 0.5, "max_spurious": 0.65, "reuse": True},
-        "domains": {
-            "gc_min": 0.3,
-            "gc_max": 0.7,
-            "forbidden": ["GGGG", "CCCC", "AAAAA", "TTTTT"],
-            "spurious_k": [6, 10],
-            "effort": 5.0,
-            "alphabet": "ACGT",
-            "symmetry_k": [4, 10],
-            "symmetry_weight": 1.0,
-            "mismatch_k": [],
-            "start": "walk",
-        },
-        "negative": {"effort": 0.1, "seed_nt": 7, "flank": 5, "targets": 40, "refresh": 20, "weight": 1.0},
-        "scoring": {
-            "reference_nM": 1000.0,
-            "dimer_screen_nt": 7,
-            "occlusion_screen_nt": 5,
-            "max_pairs": 20000,
-            "spurious_max_nt": 100000,
-            "binding_pairs": 400,
-            "binding_kd_nM": 100.0,
-        },
-        "check": {"min_helix_fraction": 0.5},
-        "order": {
-            "scale": "25nm",
-            "purification": "STD",
-            "gate_purification": "PAGE",
-            "long_purification": "PAGE",
-            "long_nt": 60,
-        },
-    },
-    "simulation": {
-        "engine": "batch",
-        "t_end": 5000.0,
-        "points": 101,
-        "stabilisation_points": 200,
-        "stabilisation_atol": 0.01,
-        "rtol": 1e-9,
-        "atol": 1e-11,
-        "batch_size": 64,
-        "chunks": 2,
-        "max_examples": None,
-        "trajectory_examples": 4,
-        "trajectory_t_end": 20.0,
-        "molecules_per_unit": 100,
-        "jobs": 1,
-        "ssa": {
-            "crn": "full",
-            "examples": None,
-            "trajectories": 20,
-            "t_end": 5000.0,
-            "molecules_sweep": [3, 10, 30, 100, 300],
-            "sweep_examples": 20,
-            "figure_examples": 2,
-        },
-        "dna": {
-            "t_end": 172800.0,
-            "rtol": 1e-6,
-            "atol": 1e-8,
-            "stabilisation_points": 200,
-            "max_examples": None,
-            "trajectory_t_end": 10800.0,
-        },
-        "rates": {
-            "draws": 5,
-            "log10_min": -2.0,
-            "log10_max": 2.0,
-            "max_examples": None,
-            "tolerance": 0.001,
-        },
-    },
-    "pattern": {
-        "upsample": 1,
-    },
+# Each stage section of the config and the parameters it becomes.
+STAGE_TYPES: dict[str, type] = {
+    "training": TrainingSettings,
+    "crn": CrnSettings,
+    "dsd": DSDSettings,
+    "seq": SeqSettings,
+    "simulation": SimulationSettings,
+    "pattern": PatternSettings,
+    "leak": LeakSettings,
+    "bench": BenchSettings,
 }
 
 
@@ -148,26 +54,32 @@ def schema_path() -> Path:
     return Path(str(resources.files("dmp").joinpath(SCHEMA_RESOURCE)))
 
 
-def load_schema() -> dict[str, Any]:
-    """The config schema as a dict."""
+@functools.cache
+def _schema() -> dict[str, Any]:
     with open(schema_path(), encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
-def _validator_with_defaults(schema: dict[str, Any]) -> jsonschema.protocols.Validator:
-    # jsonschema validates but does not fill defaults; this is the library's documented
-    # extension recipe (the same one Snakemake's `validate(..., set_default=True)` uses).
-    base = jsonschema.validators.validator_for(schema)
+def load_schema() -> dict[str, Any]:
+    """The config schema as a dict (a copy: callers may change it)."""
+    return copy.deepcopy(_schema())
 
-    def set_defaults(validator, properties, instance, schema):  # type: ignore[no-untyped-def]
-        if isinstance(instance, dict):
-            for name, sub in properties.items():
-                if "default" in sub and name not in instance:
-                    instance[name] = copy.deepcopy(sub["default"])
-        yield from base.VALIDATORS["properties"](validator, properties, instance, schema)
 
-    cls = jsonschema.validators.extend(base, {"properties": set_defaults})
-    return cls(schema)
+def _section_defaults(node: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, sub in node.get("properties", {}).items():
+        if "properties" in sub:
+            out[key] = _section_defaults(sub)
+        elif "default" in sub:
+            out[key] = copy.deepcopy(sub["default"])
+    return out
+
+
+def schema_defaults(stage: str) -> dict[str, Any]:
+    """Every default of a stage section, nested as in the config (the one place defaults live)."""
+    if stage not in STAGE_TYPES:
+        raise ConfigError(f"no config section {stage!r}; sections: {', '.join(STAGE_TYPES)}")
+    return _section_defaults(_schema()["$defs"][stage])
 
 
 def _key_path(error: jsonschema.ValidationError) -> str:
@@ -175,74 +87,144 @@ def _key_path(error: jsonschema.ValidationError) -> str:
     return ".".join(parts) if parts else "(top level)"
 
 
+def _schema_error(error: jsonschema.ValidationError) -> str:
+    message = error.message
+    if error.validator == "enum":
+        allowed = ", ".join(json.dumps(v) for v in error.validator_value)
+        message = f"{json.dumps(error.instance)} is not allowed; use one of {allowed}"
+    elif error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        if allowed:
+            message = f"unknown key(s) {', '.join(map(repr, extra))}; allowed keys: {', '.join(allowed)}"
+    return f"{_key_path(error)}: {message}"
+
+
+def _fill(target: dict[str, Any], node: dict[str, Any]) -> None:
+    """Top-level and dataset-level defaults (not the stage sections', which `stage_settings` merges)."""
+    for key, sub in node["properties"].items():
+        if "default" in sub and key not in target:
+            target[key] = copy.deepcopy(sub["default"])
+
+
 def validate_config(config: dict[str, Any], source: str = "config") -> dict[str, Any]:
-    """Validate `config` against the schema, fill defaults, and return it.
+    """Validate `config` against the schema and return it with its top-level and dataset defaults.
 
     Raises ConfigError naming the key and what is allowed.
     """
     if not isinstance(config, dict):
         raise ConfigError(f"{source}: the config must be a mapping of keys to values")
+    bad = _non_finite(config)
+    if bad is not None:
+        raise ConfigError(f"{source}: {bad}: not a finite number (infinite or NaN values are not allowed)")
     config = copy.deepcopy(config)
-    validator = _validator_with_defaults(load_schema())
+    schema = _schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is not None:
-        key = _key_path(error)
-        message = error.message
-        if error.validator == "enum":
-            allowed = ", ".join(json.dumps(v) for v in error.validator_value)
-            message = f"{json.dumps(error.instance)} is not allowed; use one of {allowed}"
-        elif error.validator == "additionalProperties":
-            allowed = sorted(error.schema.get("properties", {}))
-            extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
-            if allowed:
-                message = f"unknown key(s) {', '.join(map(repr, extra))}; allowed keys: {', '.join(allowed)}"
-        raise ConfigError(f"{source}: {key}: {message}")
-    for name in config["datasets"]:
-        dsd = stage_settings(config, name, "dsd")
-        cutoff = dsd["enumeration"]["release_cutoff"]
-        if not dsd["toehold_length"] <= cutoff < dsd["domain_length"]:
-            raise ConfigError(
-                f"{source}: dsd.enumeration.release_cutoff ({cutoff}) must be at least dsd.toehold_length "
-                f"({dsd['toehold_length']}) so that toeholds melt, and below dsd.domain_length "
-                f"({dsd['domain_length']}) so that long domains hold (dataset {name})"
-            )
-    for name in config["datasets"]:
-        seq = stage_settings(config, name, "seq")
-        domains = seq["domains"]
-        if domains["gc_min"] > domains["gc_max"]:
-            raise ConfigError(
-                f"{source}: seq.domains.gc_min ({domains['gc_min']}) exceeds seq.domains.gc_max "
-                f"({domains['gc_max']}) (dataset {name})"
-            )
-        low, high = domains["spurious_k"]
-        if low > high:
-            raise ConfigError(
-                f"{source}: seq.domains.spurious_k: shortest {low} exceeds longest {high} (dataset {name})"
-            )
+        raise ConfigError(f"{source}: {_schema_error(error)}")
+    _fill(config, schema)
+    for dataset in config["datasets"].values():
+        _fill(dataset, schema["$defs"]["dataset"])
     for name, dataset in config["datasets"].items():
-        split = dataset.get("split", {})
-        if isinstance(split, dict) and split and split["train"] + split["val"] >= 1.0:
+        split = dataset["split"]
+        if isinstance(split, dict) and split["train"] + split["val"] >= 1.0:
             raise ConfigError(
                 f"{source}: datasets.{name}.split: train + val must leave room for a test part "
                 f"(got {split['train']} + {split['val']})"
             )
+        for stage in STAGE_TYPES:  # the typed settings check what the schema cannot (one key against another)
+            try:
+                settings(config, name, stage)
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: {exc} (dataset {name})") from None
     return config
 
 
-def load_config(path: str | Path) -> dict[str, Any]:
-    """Read a YAML config file, validate it and resolve data paths against its folder."""
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int, first: int) -> None:
+        super().__init__(f"duplicate key {key!r} (first at line {first}); a second section would replace the first")
+        self.line = line
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice in one mapping is an error, not a silent overwrite."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise _DuplicateKey(key, line, seen[key])
+            seen[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml(path: str | Path, what: str = "config file") -> Any:
+    """A YAML file's data; missing, binary, folder, syntax errors and duplicate keys are one line with file:line."""
     path = Path(path)
+    data = read_input_bytes(path, 10 * 1024**2)
+    if isinstance(data, str):
+        raise ConfigError(f"{path}: {what} not found" if data == "file not found" else f"{path}: {data}")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (a YAML {what} expected)") from None
     try:
-        raw = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{path}:{exc.line}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    if _more_values_than(data, MAX_CONFIG_VALUES):
+        raise ConfigError(
+            f"{path}: more than {MAX_CONFIG_VALUES} values once YAML aliases (*name) are expanded; "
+            f"a {what} is far smaller (aliases of aliases multiply)"
+        )
+    return data
+
+
+# Most values a config may hold with its aliases expanded: a few hundred are usual. Nested aliases
+# ("billion laughs") expand exponentially, and every later walk over the config would hang.
+MAX_CONFIG_VALUES = 100_000
+
+
+def _more_values_than(data: Any, limit: int) -> bool:
+    """Whether `data` holds more than `limit` values, counting shared (aliased) parts every time they appear."""
+    stack, seen = [data], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _non_finite(value: Any, key: str = "") -> str | None:
+    """The key of the first number in `value` that is infinite or not a number, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return key or "(top level)"
+    if isinstance(value, dict):
+        return next(
+            (k for name, v in value.items() if (k := _non_finite(v, f"{key}.{name}" if key else str(name)))), None
+        )
+    if isinstance(value, list):
+        return next((k for i, v in enumerate(value) if (k := _non_finite(v, f"{key}[{i}]"))), None)
+    return None
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read a YAML config file, validate it and resolve data paths against its folder."""
+    path = Path(path)
+    raw = read_yaml(path)
     config = validate_config(raw if raw is not None else {}, source=str(path))
     config["_base_dir"] = str(path.resolve().parent)
     return config
@@ -268,19 +250,48 @@ def dataset_config(config: dict[str, Any], dataset: str) -> dict[str, Any]:
         raise ConfigError(f"datasets.{dataset}: no such dataset in the config (configured: {known})") from None
 
 
+def data_source(config: dict[str, Any], dataset: str) -> DataSource:
+    """Where the dataset's files are and how its loader reads them (paths relative to the config file)."""
+    section = dataset_config(config, dataset)
+    path = resolve_path(config, section["path"]) if section.get("path") else None
+    return DataSource(
+        dataset,
+        section["loader"],
+        path,
+        section.get("image"),
+        float(section.get("coordinate_scale", 1.0)),
+        int(section.get("downsample", 1)),
+    )
+
+
 def stage_settings(config: dict[str, Any], dataset: str, stage: str) -> dict[str, Any]:
-    """Settings of `stage` for `dataset`: defaults, then the global section, then the dataset override.
+    """Settings of `stage` for `dataset` as plain data: schema defaults, global section, dataset override.
 
     Nested sections (such as `dsd.enumeration`) merge key by key.
     """
-    settings = copy.deepcopy(STAGE_DEFAULTS[stage])
-    for layer in (config.get(stage, {}), dataset_config(config, dataset).get(stage, {})):
+    merged = schema_defaults(stage)
+    for layer in (config.get(stage, {}), dataset_config(config, dataset).get(stage) or {}):
         for key, value in layer.items():
-            if isinstance(value, dict) and isinstance(settings.get(key), dict):
-                settings[key] = {**settings[key], **value}
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
             else:
-                settings[key] = copy.deepcopy(value)
-    return settings
+                merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def settings(config: dict[str, Any], dataset: str, stage: str) -> Any:
+    """The typed settings (a frozen dataclass of STAGE_TYPES) of `stage` for `dataset`."""
+    return build(STAGE_TYPES[stage], stage_settings(config, dataset, stage), stage)
+
+
+def defaults(stage: str) -> Any:
+    """The typed settings of `stage` with every value at the schema's default (no config file)."""
+    return build(STAGE_TYPES[stage], schema_defaults(stage), stage)
+
+
+def default_seed() -> int:
+    """The schema's default master seed, for commands run without a config."""
+    return int(_schema()["properties"]["seed"]["default"])
 
 
 def config_hash(config: dict[str, Any]) -> str:
@@ -300,11 +311,7 @@ def workflow_config_file(config: dict[str, Any], configfiles: list[str]) -> str:
     if not configfiles:
         raise ConfigError("no config file: run snakemake in the dmp folder or pass --configfile FILE")
     path = str(configfiles[-1])
-    try:
-        with open(path, encoding="utf-8") as handle:
-            on_disk = yaml.safe_load(handle) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+    on_disk = read_yaml(path) or {}
     if on_disk != config:
         raise ConfigError(
             f"{path}: Snakemake's config differs from this file (--config overrides or merged config files); "

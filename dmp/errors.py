@@ -1,6 +1,12 @@
-"""Errors a user can cause and fix: the CLI prints them as one line, without a traceback."""
+"""Errors a user can cause and fix: the CLI prints them as one line, without a traceback.
+
+Unusual but valid input gets a DmpWarning instead (Python's `warnings.warn`): the work goes on,
+and the CLI prints each as one line `dmp: warning: ...`.
+"""
 
 from __future__ import annotations
+
+import warnings
 
 
 class DmpError(Exception):
@@ -14,7 +20,7 @@ class CRNSyntaxError(DmpError):
         self.source = source
         self.line = line
         self.problem = message
-        super().__init__(f"{source}:{line}: {message}")
+        super().__init__(f"{source}:{line}: {message}" if line else f"{source}: {message}")
 
 
 class ConfigError(DmpError):
@@ -37,3 +43,19 @@ class LimitReached(DmpError):
 
     def to_json(self) -> dict[str, object]:
         return {"limit": self.key, "value": self.value}
+
+
+class DmpWarning(UserWarning):
+    """Valid but unusual input, or something left out on purpose; the CLI prints it as one line."""
+
+
+def format_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
+) -> str:
+    """`warnings.formatwarning` for the CLI: a DmpWarning as one line `dmp: warning: ...`, others unchanged."""
+    if issubclass(category, DmpWarning):
+        return f"dmp: warning: {message}\n"
+    return _default_format(message, category, filename, lineno, line)
+
+
+_default_format = warnings.formatwarning

@@ -237,3 +237,82 @@ def pattern_drawing(path: str | Path, rows: list[list[tuple[str, np.ndarray | No
     fig.suptitle(suptitle, fontsize=10)
     fig.tight_layout(rect=(0.0, 0.0, 1.0, 1.0 - 0.45 / fig.get_figheight()))  # room for the suptitle
     _save(fig, path)
+
+
+def _axis_rows(summary: dict[str, Any], axis: str) -> list[dict[str, Any]]:
+    return [r for r in summary["sweep"] if r["axis"] == axis]
+
+
+def _sweep_panel(ax: Any, rows: list[dict[str, Any]], xlabel: str, log: bool) -> None:
+    """Agreement at the read-out (left axis) and time to answer, median and worst (right axis), along one sweep axis."""
+    if not rows:
+        ax.axis("off")
+        return
+    x = np.array([r["value"] for r in rows], dtype=float)
+    agree = [r["agreement_fraction"] for r in rows]
+    ax.plot(x, agree, "o-", color="C0", label="agreement at read-out")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("argmax agreement", color="C0")
+    ax.set_xlabel(xlabel)
+    if log:
+        ax.set_xscale("symlog", linthresh=max(min(v for v in x if v > 0) if any(x > 0) else 1.0, 1e-12))
+    twin = ax.twinx()
+    for key, style, label in (("t_answer_median_h", "s--", "median"), ("t_answer_worst_h", "^:", "worst")):
+        values = [np.nan if r[key] is None else r[key] for r in rows]
+        twin.plot(x, values, style, color="C3", label=f"time to answer, {label}")
+    twin.set_ylabel("time to answer (h)", color="C3")
+    twin.legend(fontsize=7, loc="center right")
+
+
+def leak_figure(
+    path: str | Path, summary: dict[str, Any], control: dict[str, Any], rails: list[str], classes: list[str]
+) -> None:
+    """The leak study: agreement and time to answer along each sweep axis, agreement over time, the no-input control."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+    n = summary["sweep_examples"]
+    _sweep_panel(axes[0, 0], _axis_rows(summary, "leak"), "leak (x default rate constants)", True)
+    axes[0, 0].set_title(f"leak ({n} examples)", fontsize=10)
+    _sweep_panel(axes[0, 1], _axis_rows(summary, "unit_nM"), "unit concentration (nM)", True)
+    axes[0, 1].set_title(f"unit concentration, default leak ({n} examples)", fontsize=10)
+    _sweep_panel(axes[0, 2], _axis_rows(summary, "fuel"), "fuel (x compiled concentrations)", False)
+    axes[0, 2].set_title(f"fuel excess, default leak ({n} examples)", fontsize=10)
+    ax = axes[1, 0]
+    for key, label in (("no_leak", "no leak"), ("leak", "default leak")):
+        curve = summary[key]["agreement_over_time"]
+        ax.plot(
+            curve["time_h"],
+            curve["fraction"],
+            label=f"{label} ({summary[key]['agreement']}/{summary[key]['examples']} at read-out)",
+        )
+    ax.axvline(summary["readout_h"], color="k", ls="--", lw=0.8, label="read-out")
+    ax.set_xscale("log")
+    ax.set_xlabel("time (h)")
+    ax.set_ylabel("fraction read as the network's class")
+    ax.set_title("all test examples, operating point", fontsize=10)
+    ax.legend(fontsize=7)
+    ax = axes[1, 1]
+    t = np.asarray(control["time_h"])
+    for k, rail in enumerate(rails):
+        extra = np.asarray(control["leak"][rail]) - np.asarray(control["no_leak"][rail])
+        ax.plot(t, extra, color=f"C{k % 10}", label=rail)
+    ax.axvline(summary["readout_h"], color="k", ls="--", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("time (h)")
+    ax.set_ylabel("leak-only fluorescent product (nM)")
+    ax.set_title("no-input control: with leak minus without", fontsize=10)
+    ax.legend(fontsize=7, ncol=2)
+    ax = axes[1, 2]
+    outputs = np.asarray(control["leak_outputs"])
+    for j, name in enumerate(classes):
+        ax.plot(t, outputs[:, j], color=f"C{j % 10}", label=f"{name}, leak")
+        ax.plot(t, np.asarray(control["no_leak_outputs"])[:, j], color=f"C{j % 10}", ls=":", lw=0.8)
+    ax.axvline(summary["readout_h"], color="k", ls="--", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("time (h)")
+    ax.set_ylabel("y read off the reporters (formal units)")
+    ax.set_title("no-input control: outputs (dotted: no leak)", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.suptitle(f"{summary['scheme']}: leak, read-out at {summary['readout_h']:g} h", fontsize=11)
+    fig.tight_layout()
+    _save(fig, path)

@@ -63,7 +63,6 @@ def config(path: Path, data: dict) -> Path:
     ("text", "message"),
     [
         ("A -> B\nA + -> C\n", "2: empty term around '+'"),
-        ("A -> B\nC @initial 1\n", "2: species C has a concentration but takes part in no reaction"),
         ("A -> B\nA @initial -1\n", "2: concentration of A must be zero or positive, got -1"),
         ("A -> B [k = 0]\n", "1: rate constant k must be a positive number, got 0"),
         ("A -> B\nB -> C [k = -2]\n", "2: rate constant k must be a positive number, got -2"),
@@ -74,7 +73,7 @@ def config(path: Path, data: dict) -> Path:
             "(letters, digits, '_', starting with a letter other than f, i, w)",
         ),
     ],
-    ids=["syntax", "unknown-species", "negative-concentration", "zero-rate", "negative-rate", "term", "reserved"],
+    ids=["syntax", "negative-concentration", "zero-rate", "negative-rate", "term", "reserved"],
 )
 def test_bad_crn_for_compile(tmp_path, text, message):
     crn = write(tmp_path / "bad.crn", text)
@@ -84,12 +83,21 @@ def test_bad_crn_for_compile(tmp_path, text, message):
     assert nothing_written(out)
 
 
-def test_unknown_species_for_simulate(tmp_path):
-    crn = write(tmp_path / "typo.crn", "X0p -> Y\nX0P @initial 1\n")
+def test_inert_species_is_a_warning_not_an_error(tmp_path):
+    # A concentration for a species no reaction uses is valid (published CRNs give every input rail
+    # one): `dmp simulate` and `dmp compile` go on and name the species once on stderr.
+    crn = write(tmp_path / "inert.crn", "X0p -> Y\nX0p @initial 1\nX0P @initial 2\n")
     out = tmp_path / "out.csv"
     result = run_dmp("simulate", crn, "--t-end", 1, "--out", out)
-    assert one_line_error(result) == f"{crn}:2: species X0P has a concentration but takes part in no reaction"
-    assert not out.exists()
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{crn}:3: species X0P has a concentration but takes part in no reaction" in result.stderr
+    header, *rows = out.read_text().splitlines()
+    column = header.split(",").index("X0P")
+    assert {float(row.split(",")[column]) for row in rows} == {2.0}  # an inert species stays
+    result = run_dmp("compile", crn, "--scheme", "soloveichik2010", "--out", tmp_path / "dsd")
+    assert result.returncode == 0, result.stderr
+    assert "species X0P has a concentration" in result.stderr
 
 
 def test_reaction_the_scheme_cannot_build(tmp_path):
@@ -119,7 +127,7 @@ def test_reaction_the_scheme_cannot_build(tmp_path):
 def test_bad_pil_for_design(tmp_path, text, message):
     pil = write(tmp_path / "bad.pil", text)
     out = tmp_path / "seq"
-    result = run_dmp("design", pil, "--candidate", 0, "--out", out)
+    result = run_dmp("design", pil, "--candidate", 0, "--out", out / "candidates" / "0.json")
     assert one_line_error(result) == f"{pil}:{message}"
     assert nothing_written(out)
 
@@ -319,8 +327,9 @@ def test_enumeration_limit_stops_the_module_and_the_run_says_so(tmp_path):
     # A + B -> C: peppercorn finds more than 10 complexes (the signals, gate L, its intermediates,
     # translator T and the wastes), so max_complex_count = 10 stops the module.
     out = compile_with(tmp_path, "A + B -> C\n", {"enumeration": {"max_complex_count": 10}})
-    assert run_dmp("verify", out, "--chunk", 0, "--of", 1).returncode == 0
-    result = run_dmp("verify", out, "--collect", 1)
+    chunk = out / "chunks" / "0-of-1.json"
+    assert run_dmp("verify", out, "--chunk", 0, "--of", 1, "--out", chunk).returncode == 0
+    result = run_dmp("verify", out, "--collect", chunk)
     line = one_line_error(result)
     assert line.startswith(
         f"{out}: not verified: module r0 (A + B -> C): limit reached: dsd.enumeration.max_complex_count=10 ("
@@ -335,14 +344,14 @@ def test_enumeration_limit_stops_the_module_and_the_run_says_so(tmp_path):
     assert report["whole"]["verified"] is False
     assert json.loads((out / "summary.json").read_text())["verified"] is False
     # The workflow's collect step (--warn-only) keeps the report and exits 0 with the same line as a warning.
-    warned = run_dmp("verify", out, "--collect", 1, "--warn-only")
+    warned = run_dmp("verify", out, "--collect", chunk, "--warn-only")
     assert warned.returncode == 0
     assert [x for x in warned.stderr.splitlines() if x.strip()] == [f"dmp: warning: {line}"]
     assert json.loads((out / "verification.json").read_text())["verified"] is False
 
     # The sequence stage refuses the folder, naming the limit.
     seq = tmp_path / "seq"
-    line = one_line_error(run_dmp("design", out, "--candidate", 0, "--out", seq))
+    line = one_line_error(run_dmp("design", out, "--candidate", 0, "--out", seq / "candidates" / "0.json"))
     assert line.startswith(
         f"{out}: not verified (module r0 (A + B -> C): limit reached: dsd.enumeration.max_complex_count=10"
     )
@@ -378,7 +387,7 @@ def test_design_needs_a_verification(tmp_path, verified):
     crn = write(tmp_path / "ab.crn", "A -> B\n")
     assert run_dmp("compile", crn, "--scheme", "soloveichik2010", "--out", unverified).returncode == 0
     seq = tmp_path / "seq"
-    line = one_line_error(run_dmp("design", unverified, "--candidate", 0, "--out", seq))
+    line = one_line_error(run_dmp("design", unverified, "--candidate", 0, "--out", seq / "candidates" / "0.json"))
     assert line == (
         f"{unverified}/verification.json: not found; run `dmp verify {unverified}` first "
         "(sequences are designed only for verified systems)"
@@ -388,7 +397,7 @@ def test_design_needs_a_verification(tmp_path, verified):
     report["verified"] = False
     report["summary"]["failed_modules"] = ["r0"]
     write(unverified / "verification.json", json.dumps(report))
-    line = one_line_error(run_dmp("design", unverified, "--candidate", 0, "--out", seq))
+    line = one_line_error(run_dmp("design", unverified, "--candidate", 0, "--out", seq / "candidates" / "0.json"))
     assert (
         line == f"{unverified}: not verified (failed modules: r0); no sequences are designed for an unverified system"
     )
@@ -415,7 +424,9 @@ def test_design_needs_a_verification(tmp_path, verified):
 def test_sequence_constraints_that_cannot_be_met(tmp_path, verified, seq, message):
     path = config(tmp_path / "config.yaml", {"seq": seq})
     out = tmp_path / "seq"
-    result = run_dmp("design", verified, "--candidate", 0, "--out", out, "--config", path, "--dataset", "t")
+    result = run_dmp(
+        "design", verified, "--candidate", 0, "--out", out / "candidates" / "0.json", "--config", path, "--dataset", "t"
+    )
     line = one_line_error(result)
     assert line.startswith(message)
     # ... and says what would work instead.

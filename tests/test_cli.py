@@ -60,7 +60,7 @@ def test_malformed_crn_gives_one_line_and_no_output(tmp_path):
 def test_missing_file_message(tmp_path):
     result = run_dmp("simulate", tmp_path / "none.crn", "--t-end", 1)
     assert result.returncode == 1
-    assert result.stderr.strip().endswith("none.crn:0: file not found")
+    assert result.stderr.strip().endswith("none.crn: file not found")
 
 
 def test_crn_command_rejects_non_ternary_model(tmp_path):

@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
+from conftest import compile_dir, settings
 
 from dmp.crn.bounds import firing_bounds
 from dmp.crn.io import parse_crn, read_crn
 from dmp.dsd.compiler import compile_crn
+from dmp.stages.dsd import verify_all
 
 
 def test_bounds_follow_conservation_through_a_feed_forward_crn():
@@ -38,9 +40,8 @@ def test_a_wide_sum_gets_fuel_for_every_firing():
     # Eight inputs at 1 unit feed S; S -> Y can fire 8 times. Floor: fuel_excess 4 x largest
     # signal (1 unit) x 10 nM = 40 nM; bound: fuel_bound_margin 2 x 8 units x 10 nM = 160 nM.
     text = "; ".join(f"X{i} -> S" for i in range(8)) + "; S -> Y"
-    system = compile_crn(
-        parse_crn(text), "soloveichik2010", {"unit_nM": 10, "fuel_excess": 4, "fuel_bound_margin": 2}
-    ).system
+    options = settings("dsd", unit_nM=10, fuel_excess=4, fuel_bound_margin=2)
+    system = compile_crn(parse_crn(text), "soloveichik2010", options).system
     assert [system.complexes[f"fr{i}_L"].concentration for i in range(8)] == [40.0] * 8
     assert system.complexes["fr8_L"].concentration == 160.0
     assert system.meta["fuel_nM"] == 40.0 and system.meta["fuel_nM_max"] == 160.0
@@ -50,13 +51,12 @@ def test_the_dna_level_of_a_wide_sum_does_not_run_dry(tmp_path):
     """With fuels at only 1 x the largest signal the old rule left S -> Y one unit of gate for
     eight units of S; the bound gives it 16. Peppercorn's enumerated CRN, simulated to the end,
     must deliver all 8 units of Y (80 nM)."""
-    from dmp.dsd.pipeline import compile_to_dir, verify_all
     from dmp.sim.batch import compile_crn as compile_mass_action
     from dmp.sim.batch import initial_states, integrate_observed
 
     (tmp_path / "wide.crn").write_text("\n".join([*(f"X{i} -> S" for i in range(8)), "S -> Y"]) + "\n")
-    settings = {"unit_nM": 10, "fuel_excess": 1, "fuel_bound_margin": 2, "input_units": 1}
-    compile_to_dir(tmp_path / "wide.crn", "soloveichik2010", tmp_path / "dsd", settings)
+    options = {"unit_nM": 10, "fuel_excess": 1, "fuel_bound_margin": 2, "input_units": 1}
+    compile_dir(tmp_path / "wide.crn", "soloveichik2010", tmp_path / "dsd", **options)
     verify_all(tmp_path / "dsd")
     dna = read_crn(tmp_path / "dsd" / "enumerated.crn")
     # Free Y signal strands carry the formal name followed by their history (Y, Y_r8_0, ...).

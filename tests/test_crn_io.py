@@ -3,6 +3,7 @@
 from collections import Counter
 
 import pytest
+from conftest import settings
 from crnverifier.crn_parser import parse_crn_string
 
 from dmp.crn.io import format_crn, parse_crn, read_crn, write_crn
@@ -108,3 +109,37 @@ def test_nuskell_reserved_names_detected():
         "w1",
         "9x",
     ]
+
+
+def test_inert_species_warns_once_per_species_naming_file_and_line():
+    import warnings
+
+    from dmp.crn.io import warn_inert_species
+    from dmp.errors import DmpWarning, format_warning
+
+    # The published IRIS CRNs give every input rail a concentration, also rails no reaction reads.
+    crn = parse_crn("X0p -> Y\nX0p @initial 1\nX1m @initial 0.5\nK @constant 2\n", "iris.crn")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert warn_inert_species(crn, "iris.crn") == ["X1m", "K"]
+    assert [w.category for w in caught] == [DmpWarning, DmpWarning]
+    assert str(caught[0].message) == (
+        "iris.crn:3: species X1m has a concentration but takes part in no reaction; "
+        "it stays at that concentration (check the name if it should react)"
+    )
+    line = format_warning(caught[1].message, DmpWarning, "io.py", 1)
+    assert line.startswith("dmp: warning: iris.crn:4: species K has") and line.count("\n") == 1
+
+
+def test_inert_species_stays_in_simulation_and_compilation():
+    from dmp.dsd.compiler import compile_crn
+    from dmp.sim.gillespy import simulate_ode
+
+    crn = parse_crn("A -> B\nA @initial 1\nC @initial 0.25\n")
+    trajectory = simulate_ode(crn, 5.0, 11)
+    assert list(trajectory.column("C")) == [0.25] * 11
+    # By hand: A decays as exp(-t); B = 1 - A.
+    assert trajectory.final()["B"] == pytest.approx(1 - 2.718281828459045**-5, rel=1e-3)
+    system = compile_crn(crn, "soloveichik2010", settings("dsd", unit_nM=10)).system
+    assert system.complexes["C"].concentration == 2.5  # a signal strand no gate reads
+    assert [m.reaction for m in system.modules] == [(("A",), ("B",))]

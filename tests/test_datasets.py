@@ -7,16 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dmp.datasets import (
-    Dataset,
-    check_dataset,
-    load_iris,
-    load_mnist,
-    load_virus,
-    read_idx,
-    split_dataset,
-    split_sizes,
-)
+from dmp.data.loaders import Dataset, check_dataset, load_iris, load_mnist, load_virus, read_idx
+from dmp.data.split import split_dataset, split_sizes
 from dmp.errors import DataError
 
 VIRUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "virus_gse73072"

@@ -4,9 +4,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import compile_dir, settings
 
 from dmp.crn.io import parse_crn
-from dmp.dsd.compiler import COMPILE_DEFAULTS
 from dmp.dsd.enumeration import ModuleEnumerator
 from dmp.dsd.nuskell import nuskell_available, system_from_nuskell
 from dmp.dsd.verification import check
@@ -42,14 +42,14 @@ def test_adapter_builds_a_system_that_verifies():
     solution = nuskell_like()
     modules = [{name: solution[name] for name in ("A", "B", "fL1", "fT1")}]
     crn = parse_crn("A -> B")
-    system = system_from_nuskell(solution, modules, crn, "soloveichik2010", dict(COMPILE_DEFAULTS))
+    system = system_from_nuskell(solution, modules, crn, "soloveichik2010", settings("dsd"))
     del solution, modules
     assert system.complexes["A"].role == "signal" and system.complexes["fL1"].role == "fuel"
     assert system.complexes["fL1"].kernel == "nxa( nua( nd1 ntb + ) ) nta*"
     assert system.domains["nd1"] == 15 and system.domains["nta"] == 7
     module = system.modules[0]
     assert module.complexes == ["fL1", "fT1"] and module.reactant_signals == ["A"]
-    enumerated, _ = ModuleEnumerator().enumerate(
+    enumerated, _ = ModuleEnumerator(settings("dsd").enumeration).enumerate(
         system.module_complexes(module), system.domains, {"A", "fL1", "fT1"}, "r0", "test"
     )
     verdict = check([[["A"], ["B"]]], enumerated, system, ["bisimulation", "pathway"])
@@ -88,9 +88,9 @@ def test_nuskell_backend_without_nuskell_is_one_clear_line(tmp_path):
 
 def test_real_nuskell_translation_verifies(tmp_path):
     pytest.importorskip("nuskell.dsdcompiler", reason="Nuskell is not installed (it is not on PyPI)")
-    from dmp.dsd.pipeline import compile_to_dir, verify_all
+    from dmp.stages.dsd import verify_all
 
     crn = tmp_path / "a.crn"
     crn.write_text("A -> B + C\nB + C -> D\n")
-    compile_to_dir(crn, "soloveichik2010", tmp_path / "out", backend="nuskell")
+    compile_dir(crn, "soloveichik2010", tmp_path / "out", backend="nuskell")
     assert verify_all(tmp_path / "out")["verified"]

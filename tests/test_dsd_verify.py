@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import compile_dir, settings, verify_chunks
 
 from dmp.crn.io import parse_crn, read_crn
 from dmp.crn.model import Reaction
@@ -17,12 +18,12 @@ from dmp.dsd.crosstalk import _as_complex, candidate_pairs, lone_toehold_contact
 from dmp.dsd.enumeration import ModuleEnumerator, enumerate_pil_text
 from dmp.dsd.kernel import canonical_kernel
 from dmp.dsd.model import Complex
-from dmp.dsd.pipeline import collect_chunks, compile_to_dir, verify_all, verify_chunk
 from dmp.dsd.tables import format_pil
 from dmp.dsd.verification import check
 from dmp.fileio import read_tsv
+from dmp.stages.dsd import collect, load_compiled, verify_all
 
-SCHEMES = ["soloveichik2010", "cardelli2011_NM_noGC"]
+SCHEMES = ["soloveichik2010", "cardelli2011_NM_noGC", "srinivas2017", "qian2011_3D_var1"]
 # A small network-like CRN: fan-outs (one long enough to be split), a ReLU-style bimolecular
 # reaction, a bias as initial concentration.
 SMALL = """
@@ -35,7 +36,7 @@ Z0p @initial 0.5
 
 
 def enumerate_module(system, module):
-    enumerator = ModuleEnumerator()
+    enumerator = ModuleEnumerator(settings("dsd").enumeration)
     complexes = system.module_complexes(module)
     present = set(module.reactant_signals + module.complexes)
     enumerated, _ = enumerator.enumerate(complexes, system.domains, present, f"r{module.index}", "test")
@@ -47,7 +48,7 @@ def formal(module):
 
 
 def test_unimolecular_module_condenses_to_the_two_steps_of_fig2():
-    system = compile_crn(parse_crn("A -> B + C"), "soloveichik2010").system
+    system = compile_crn(parse_crn("A -> B + C"), "soloveichik2010", settings("dsd")).system
     enumerated = enumerate_module(system, system.modules[0])
     # By hand from Fig. 2: A + L -> waste + output strand; output + T -> B + C + waste.
     shapes = sorted((sorted(r), sorted(p)) for r, p, _, _ in enumerated.reactions)
@@ -64,7 +65,7 @@ def test_unimolecular_module_condenses_to_the_two_steps_of_fig2():
 
 def test_canonical_enumeration_equals_peppercorns_own_reader():
     """The cached, canonically renamed run gives what peppercorn's PIL reader gives on the real names."""
-    system = compile_crn(parse_crn("A + B -> C + D"), "cardelli2011_NM_noGC").system
+    system = compile_crn(parse_crn("A + B -> C + D"), "cardelli2011_NM_noGC", settings("dsd")).system
     module = system.modules[0]
     ours = enumerate_module(system, module)
     text = (
@@ -75,7 +76,7 @@ def test_canonical_enumeration_equals_peppercorns_own_reader():
             for c in system.module_complexes(module)
         )
     )
-    reference = enumerate_pil_text(text)
+    reference = enumerate_pil_text(text, settings("dsd").enumeration)
 
     def norm(enumerated):
         kernel = {n: canonical_kernel(k[0]) for n, k in enumerated.species.items()}
@@ -91,7 +92,7 @@ def test_canonical_enumeration_equals_peppercorns_own_reader():
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_every_module_verifies_by_both_methods(scheme):
-    compiled = compile_crn(parse_crn(SMALL), scheme, {"max_products": 4})
+    compiled = compile_crn(parse_crn(SMALL), scheme, settings("dsd", max_products=4))
     system = compiled.system
     assert len(compiled.splits) == 1 and len(system.modules) == 6
     for module in system.modules:
@@ -124,7 +125,7 @@ def corrupt(system, name, old, new):
     ],
 )
 def test_a_corrupted_domain_is_caught(scheme, gate, old, new):
-    system = compile_crn(parse_crn("A -> B + C"), scheme).system
+    system = compile_crn(parse_crn("A -> B + C"), scheme, settings("dsd")).system
     assert check(formal(system.modules[0]), enumerate_module(system, system.modules[0]), system, ["bisimulation"])[
         "verified"
     ]
@@ -151,7 +152,9 @@ def test_fan_out_cascade_and_its_check():
 
 def test_lone_toehold_contacts_really_do_not_react():
     """Every pair the crosstalk check skips is enumerated here: peppercorn finds no reaction."""
-    compiled = compile_crn(parse_crn(SMALL + "H0p -> Yp + Ym\nH0m -> Yp\n"), "soloveichik2010", {"max_products": 3})
+    compiled = compile_crn(
+        parse_crn(SMALL + "H0p -> Yp + Ym\nH0m -> Yp\n"), "soloveichik2010", settings("dsd", max_products=3)
+    )
     system = compiled.system
     results = {m.index: enumerate_module(system, m) for m in system.modules}
     pairs = candidate_pairs(resting_complexes(system, results))
@@ -160,7 +163,7 @@ def test_lone_toehold_contacts_really_do_not_react():
     for a, b in skipped:
         text = "\n".join(f"length {d} = {n}" for d, n in system.domains.items()) + "\n"
         text += "\n".join(f"{c.name} = {c.kernel} @initial 1 nM" for c in (_as_complex(a), _as_complex(b)))
-        assert enumerate_pil_text(text).reactions == [], (a.name, b.name)
+        assert enumerate_pil_text(text, settings("dsd").enumeration).reactions == [], (a.name, b.name)
 
 
 def test_toehold_pair_with_a_branch_migration_domain_is_not_skipped():
@@ -201,7 +204,7 @@ def test_modules_together_equal_peppercorn_on_the_whole_system_pil(tmp_path, sch
     crn_path = tmp_path / "small.crn"
     crn_path.write_text(SMALL)
     out = tmp_path / "dsd"
-    compile_to_dir(crn_path, scheme, out, {"max_products": 4})
+    compile_dir(crn_path, scheme, out, max_products=4)
     verify_all(out)
     peppercorn = Path(sys.executable).with_name("peppercorn")
     run = subprocess.run([str(peppercorn), "-c", str(out / "system.pil")], capture_output=True, text=True)
@@ -214,15 +217,13 @@ def test_modules_together_equal_peppercorn_on_the_whole_system_pil(tmp_path, sch
         m = re.match(r"reaction \[condensed\s*=\s*\S+ \S+\s*\] (.*) -> (.*)", line)
         if m:
             whole.append(([x.strip() for x in m.group(1).split("+")], [x.strip() for x in m.group(2).split("+")]))
-    from dmp.dsd.pipeline import load_compiled
-
-    _, system = load_compiled(out)
+    _, system, _ = load_compiled(out)
     ours, kernels = [], {}
     for chunk in [json.loads((out / "verification.json").read_text())]:
         assert chunk["verified"]
     # The modules' reactions, from a chunked run of the same folder.
-    verify_chunk(out, 0, 1)
-    for module in json.loads((out / "chunks" / "0-of-1.json").read_text())["modules"]:
+    (chunk,) = verify_chunks(out, 1)
+    for module in json.loads(chunk.read_text())["modules"]:
         kernels.update({n: k[0] for n, k in module["enumerated"]["species"].items()})
         ours += [(r, p) for r, p, _, _ in module["enumerated"]["reactions"]]
     assert _normalised_reactions(ours, system, kernels) == _normalised_reactions(whole, system, kernel_of)
@@ -231,7 +232,7 @@ def test_modules_together_equal_peppercorn_on_the_whole_system_pil(tmp_path, sch
 def test_system_pil_is_read_by_peppercorn_unchanged(tmp_path):
     from peppercornenumerator.input import read_pil
 
-    system = compile_crn(parse_crn(SMALL), "soloveichik2010").system
+    system = compile_crn(parse_crn(SMALL), "soloveichik2010", settings("dsd")).system
     complexes, _ = read_pil(format_pil(system, ["header line"]))
     named = {name: c for name, c in complexes.items() if isinstance(name, str)}
     assert set(named) == set(system.complexes)
@@ -243,7 +244,7 @@ def test_system_pil_is_read_by_peppercorn_unchanged(tmp_path):
 def test_tables_join_and_count(tmp_path):
     crn_path = tmp_path / "a.crn"
     crn_path.write_text("A -> B + C\n")
-    counts = compile_to_dir(crn_path, "soloveichik2010", tmp_path / "out")
+    counts = compile_dir(crn_path, "soloveichik2010", tmp_path / "out")
     gates = read_tsv(tmp_path / "out" / "gates.tsv")
     strands = {row["name"]: row for row in read_tsv(tmp_path / "out" / "strands.tsv")}
     assert [g["name"] for g in gates][:3] == ["A", "B", "C"]
@@ -266,11 +267,9 @@ def test_chunks_give_the_same_outputs_as_one_process(tmp_path):
     crn_path.write_text(SMALL)
     one, two = tmp_path / "one", tmp_path / "two"
     for out in (one, two):
-        compile_to_dir(crn_path, "cardelli2011_NM_noGC", out, {"max_products": 4})
+        compile_dir(crn_path, "cardelli2011_NM_noGC", out, max_products=4)
     verify_all(one)
-    for k in range(3):
-        verify_chunk(two, k, 3)
-    summary = collect_chunks(two, 3)
+    summary = collect(two, verify_chunks(two, 3))
     assert summary["verified"]
     assert (one / "enumerated.crn").read_text() == (two / "enumerated.crn").read_text()
     enumerated = read_crn(two / "enumerated.crn")
@@ -325,13 +324,13 @@ def test_cli_refuses_a_reaction_before_writing(tmp_path):
 
 
 def test_verdict_carried_to_an_isomorphic_module_equals_checking_it(tmp_path):
-    from dmp.dsd.pipeline import load_compiled, verify_modules
+    from dmp.dsd.modules import verify_modules
 
     crn_path = tmp_path / "two.crn"
     crn_path.write_text("A + B -> C + D\nE + G -> H + J\n")
-    compile_to_dir(crn_path, "soloveichik2010", tmp_path / "out")
-    record, system = load_compiled(tmp_path / "out")
-    result = verify_modules(system, [0, 1], record["settings"])["modules"]
+    compile_dir(crn_path, "soloveichik2010", tmp_path / "out")
+    _, system, dsd = load_compiled(tmp_path / "out")
+    result = verify_modules(system, [0, 1], dsd)["modules"]
     assert result[1]["same_shape_as"] == "r0"
     direct = check(
         formal(system.modules[1]), enumerate_module(system, system.modules[1]), system, ["bisimulation", "pathway"]
@@ -339,3 +338,66 @@ def test_verdict_carried_to_an_isomorphic_module_equals_checking_it(tmp_path):
     assert result[1]["verified"] == direct["verified"] is True
     assert result[1]["interpretation"] == direct["interpretation"]
     assert result[1]["interpretation"]["E"] == ["E"]
+
+
+def _module_results(system):
+    return {m.index: enumerate_module(system, m) for m in system.modules}
+
+
+@pytest.mark.parametrize("scheme", ["soloveichik2010", "qian2011_3D_var1", "srinivas2017"])
+def test_indexed_crosstalk_pairs_equal_the_filtered_contact_pairs(scheme):
+    from dmp.dsd.crosstalk import Resting, reacting_candidates
+
+    system = compile_crn(
+        parse_crn(SMALL + "H0p -> Yp + Ym\nH0m -> Yp\n"), scheme, settings("dsd", max_products=3)
+    ).system
+    results = _module_results(system)
+    resting = resting_complexes(system, results)
+    members = {i: set(e.species) for i, e in results.items()}
+
+    def key(pair):
+        return frozenset(r.name for r in pair)
+
+    def expected(resting, members):
+        return {
+            key((a, b))
+            for a, b in candidate_pairs(resting)
+            if not lone_toehold_contact(a, b, system.domains, 8)
+            and b.name not in members.get(a.module, ())
+            and a.name not in members.get(b.module, ())
+        }
+
+    assert {key(p) for p in reacting_candidates(resting, system.domains, 8, members)} == expected(resting, members)
+    # Every complex in a module of its own: the pairs inside each module now count, and must be found too.
+    alone = [Resting(k, r.name, r.kernel) for k, r in enumerate(resting)]
+    found = {key(p) for p in reacting_candidates(alone, system.domains, 8, {})}
+    assert found == expected(alone, {}) and len(found) >= 5
+
+
+def test_contacts_through_the_shared_toehold_really_do_not_react():
+    """qian2011: every species uses one toehold, so almost every pair of modules touches; the pairs
+    the crosstalk check skips are enumerated here (distinct shapes once): peppercorn finds no reaction."""
+    system = compile_crn(parse_crn("A -> B + C\nB + D -> E\nC -> A"), "qian2011_3D_var1", settings("dsd")).system
+    results = _module_results(system)
+    pairs = candidate_pairs(resting_complexes(system, results))
+    skipped = [(a, b) for a, b in pairs if lone_toehold_contact(a, b, system.domains, 8)]
+    assert len(skipped) > 20
+    enumerator = ModuleEnumerator(settings("dsd").enumeration)
+    for a, b in skipped:
+        enumerated, _ = enumerator.enumerate(
+            [_as_complex(a), _as_complex(b)], system.domains, {a.name, b.name}, "x", f"{a.name} + {b.name}"
+        )
+        assert enumerated.reactions == [], (a.kernel, b.kernel)
+
+
+def test_a_real_reaction_between_modules_is_reported():
+    from dmp.dsd.crosstalk import Resting, reacting_candidates
+
+    lengths = {"t": 7, "x": 15, "u": 15}
+    invader = Resting(0, "i0", "t x")  # a strand left over in module 0 ...
+    gate = Resting(1, "f1", "x( + ) t*")  # ... opens a gate of module 1: toehold t, then x
+    decoy = Resting(2, "i2", "u t")  # the same toehold, then nothing the gate holds
+    pairs = reacting_candidates([invader, gate, decoy], lengths, 8, {})
+    assert [(a.name, b.name) for a, b in pairs] == [("i0", "f1")]
+    # A complex that module 1 enumerated itself (a shared fuel) is not crosstalk of module 1.
+    assert reacting_candidates([invader, gate], lengths, 8, {1: {"i0"}}) == []

@@ -15,7 +15,8 @@ from dmp.crn.io import format_crn, parse_crn
 from dmp.crn.model import CRN, Reaction
 from dmp.crn.noncompetitive import is_noncompetitive
 from dmp.crn.translate import network_to_crn, reduce_network_crn
-from dmp.datasets import Scaling
+from dmp.data.scaling import Scaling
+from dmp.dsd.kernel import canonical_kernel
 from dmp.dsd.model import Complex, DSDSystem
 from dmp.dsd.pil import PILError, parse_pil
 from dmp.dsd.tables import format_pil
@@ -102,6 +103,7 @@ def pil_systems(draw):
     lengths = {d: draw(st.integers(1, 40)) for d in pool}
     system = DSDSystem(scheme="fuzz", domains=lengths)
     n = draw(st.integers(1, 5))
+    seen: set = set()
     for k in range(n):
         # Build a kernel as a token list: unpaired domains, nested helices, strand breaks.
         tokens = draw(kernel_tokens(pool, depth=0))
@@ -112,6 +114,11 @@ def pil_systems(draw):
         if any(not s for s in strands):
             continue
         name = draw(st.sampled_from(["f", "S", "G", "sig"])) + f"{k}"
+        # One molecule, one name: the PIL reader refuses a second name for the same complex.
+        kernel = Complex(name, tuple(map(tuple, strands)), tuple(map(tuple, structure)), "signal").kernel
+        if canonical_kernel(kernel) in seen:
+            continue
+        seen.add(canonical_kernel(kernel))
         conc = draw(st.sampled_from([0.0, 1.0, 12.5, 1000.0, 0.001]))
         system.complexes[name] = Complex(
             name,

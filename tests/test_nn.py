@@ -6,9 +6,10 @@ import json
 import numpy as np
 import pytest
 import torch
+from conftest import settings as stage_settings
 
-from dmp.config import STAGE_DEFAULTS
-from dmp.datasets import load_iris, split_dataset
+from dmp.data.loaders import load_iris
+from dmp.data.split import split_dataset
 from dmp.errors import DmpError
 from dmp.nn.model import Layer, TernaryModel, load_model, model_from_json
 from dmp.nn.train import TernaryLinear, export_difference, ternarize, train
@@ -33,7 +34,7 @@ def test_straight_through_gradient_reaches_shadow_weights():
 
 
 def hand_model() -> TernaryModel:
-    from dmp.datasets import Scaling
+    from dmp.data.scaling import Scaling
 
     return TernaryModel(
         [
@@ -88,7 +89,7 @@ def test_malformed_model_files(edit, fragment):
 
 def test_training_exports_ternary_model_matching_pytorch():
     split = split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "standard", seed=0)
-    settings = dict(STAGE_DEFAULTS["training"], epochs=40, patience=40, zero_threshold=0.3, restarts=1)
+    settings = stage_settings("training", epochs=40, patience=40, zero_threshold=0.3, restarts=1)
     data = {part: split.part(part) for part in ("train", "val", "test")}
     result = train(settings, [8], split.scaling, ["a", "b", "c", "d"], ["s", "ve", "vi"], data, seed=3)
     model = result.model
@@ -102,11 +103,11 @@ def test_training_exports_ternary_model_matching_pytorch():
 
 def test_export_difference_detects_a_wrong_export():
     split = split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "standard", seed=0)
-    settings = dict(STAGE_DEFAULTS["training"], epochs=5, patience=5, restarts=1)
+    settings = stage_settings("training", epochs=5, patience=5, restarts=1)
     data = {part: split.part(part) for part in ("train", "val", "test")}
     result = train(settings, [4], split.scaling, list("abcd"), ["s", "ve", "vi"], data, seed=1)
     from dmp.nn.train import TernaryMLP
 
-    net = TernaryMLP([4, 4, 3], settings["zero_threshold"], torch.Generator().manual_seed(1))
+    net = TernaryMLP([4, 4, 3], settings.zero_threshold, torch.Generator().manual_seed(1))
     X = split.scaling.apply(split.part("test")[0])
     assert export_difference(net, result.model, X) > 1e-6

@@ -5,13 +5,26 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import settings
 from PIL import Image
 
-from dmp.datasets import Scaling, load_pattern, prepare, split_dataset
+from dmp.data.loaders import DataSource, load_dataset, load_pattern
+from dmp.data.scaling import Scaling
+from dmp.data.split import split_dataset
+from dmp.data.tables import write_split
 from dmp.errors import DataError
 from dmp.nn.model import Layer, TernaryModel
 from dmp.sim.pattern import grid_coordinates, pixel_indices
-from dmp.stages import build_crns, draw_pattern
+from dmp.stages.common import Run
+from dmp.stages.crn import build
+from dmp.stages.pattern import pattern
+
+
+def prepare(image, out_dir):
+    """The dataset step on a pattern image: every pixel in every part, no scaling."""
+    dataset = load_dataset(DataSource("p", "pattern", image))
+    return write_split(split_dataset(dataset, "all", "none", 0), out_dir)
+
 
 PATTERNS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pattern_formation"
 needs_patterns = pytest.mark.skipif(not PATTERNS.is_dir(), reason="../shared/data/pattern_formation not present")
@@ -82,7 +95,7 @@ def test_pattern_errors_name_the_key(tmp_path):
     with pytest.raises(DataError, match="image .* must be left unset"):
         load_pattern(tmp_path / "a.png", "b.png", key="datasets.p")
     with pytest.raises(DataError, match="single class"):  # all black: nothing to learn
-        prepare({"loader": "pattern", "split": "all", "scaling": "none"}, tmp_path / "a.png", 0, tmp_path / "out")
+        prepare(tmp_path / "a.png", tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
@@ -132,23 +145,21 @@ def test_drawing_of_a_hand_made_half_plane_network(tmp_path):
     image[:, 3:] = 0
     image[0, 0] = 0
     Image.fromarray(image).save(tmp_path / "half.png")
-    record = prepare(
-        {"loader": "pattern", "split": "all", "scaling": "none"}, tmp_path / "half.png", 0, tmp_path / "data"
-    )
+    record = prepare(tmp_path / "half.png", tmp_path / "data")
     unit = record["meta"]["pixel_unit"]
     assert unit == pytest.approx(0.4)  # 6 columns span [-1, 1]
     model = half_plane_model(unit)
     model.save(tmp_path / "model.json")
-    build_crns(tmp_path / "model.json", tmp_path / "crn", {"inputs": "dual_rail", "rate_constant": 1.0})
-    settings = {"t_end": 2000.0, "rtol": 1e-9, "atol": 1e-11}
-    summary = draw_pattern(
+    run = Run(overrides={"simulation": settings("simulation", t_end=2000.0, rtol=1e-9, atol=1e-11)})
+    build(run, tmp_path / "model.json", tmp_path / "crn")
+    summary = pattern(
+        run,
         tmp_path / "data",
         tmp_path / "model.json",
         {"full": tmp_path / "crn" / "full.crn", "reduced": tmp_path / "crn" / "reduced.crn"},
         tmp_path / "crn" / "species.json",
-        settings,
-        2,
         tmp_path / "out",
+        upsample=2,
         jobs=2,  # two worker processes, each CRN's grid points in chunks
     )
     # By hand: x1 at the pixel centres is +-0.2, +-0.6, +-1.0, so the network (and hence the CRN) paints
@@ -172,10 +183,10 @@ def test_drawing_of_a_hand_made_half_plane_network(tmp_path):
 
 
 def test_drawing_refuses_a_non_pattern_dataset(tmp_path):
-    from dmp.datasets import load_iris, write_split
+    from dmp.data.loaders import load_iris
     from dmp.errors import DmpError
 
     write_split(split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "none", 0), tmp_path / "data")
     with pytest.raises(DmpError, match="not a pattern dataset"):
-        draw_pattern(tmp_path / "data", tmp_path / "model.json", {}, tmp_path / "species.json", {}, 1, tmp_path)
+        pattern(Run(), tmp_path / "data", tmp_path / "model.json", {}, tmp_path / "species.json", tmp_path, 1)
     assert not list(tmp_path.glob("*.png"))

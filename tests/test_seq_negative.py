@@ -123,11 +123,11 @@ def test_three_letter_code_keeps_g_off_top_strands(tmp_path):
     import subprocess
     import sys
 
-    from dmp.dsd.pipeline import load_compiled
     from dmp.seq.domains import DomainSpec
     from dmp.seq.model import strand_infos, toehold_domains
     from dmp.seq.negative import RefineSpec, design_negative, three_letter_conflicts
     from dmp.seq.toeholds import ToeholdSpec, design_toeholds
+    from dmp.stages.dsd import load_compiled
 
     crn = tmp_path / "ab.crn"
     crn.write_text("A -> B\nA @initial 1\n")
@@ -138,7 +138,7 @@ def test_three_letter_code_keeps_g_off_top_strands(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    _, system = load_compiled(out)
+    _, system, _ = load_compiled(out)
     assert three_letter_conflicts(system) == []
     names = toehold_domains(system)
     spec_t = ToeholdSpec(7, 10.0, 0.5, 0.65, 25.0, alphabet="ACT")

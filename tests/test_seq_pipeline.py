@@ -10,19 +10,20 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import settings
 from openpyxl import load_workbook
 
 from dmp.crn.io import parse_crn
 from dmp.dsd.compiler import compile_crn
-from dmp.dsd.pipeline import load_compiled
 from dmp.fileio import read_tsv
 from dmp.seq.check import check_design, complementarity_failures, helix_failures
 from dmp.seq.domains import DomainSpec, design_domains
 from dmp.seq.model import revcomp, strand_infos, toehold_domains
 from dmp.seq.order import OrderLine, order_lines, plates, well_positions, workbook_bytes
-from dmp.seq.pipeline import load_system
 from dmp.seq.thermo import Thermo
 from dmp.seq.toeholds import toehold_energies
+from dmp.stages.dsd import load_compiled
+from dmp.stages.seq import load_system
 
 OUTPUTS = (
     "strands.tsv",
@@ -34,6 +35,15 @@ OUTPUTS = (
     "order_plate.xlsx",
     "summary.json",
 )
+
+
+def candidate(out, k):
+    """Where the workflow keeps candidate k of a sequence folder."""
+    return Path(out) / "candidates" / f"{k}.json"
+
+
+def candidates(out, n):
+    return [candidate(out, k) for k in range(n)]
 
 
 def run_dmp(*args, cwd=None):
@@ -62,9 +72,9 @@ def write_config(path: Path, seq: dict) -> Path:
 def test_design_and_select_end_to_end(compiled, tmp_path):
     out = tmp_path / "seq"
     for k in range(2):
-        result = run_dmp("design", compiled, "--candidate", k, "--out", out)
+        result = run_dmp("design", compiled, "--candidate", k, "--out", candidate(out, k))
         assert result.returncode == 0, result.stderr
-    result = run_dmp("select", out, "--candidates", 2)
+    result = run_dmp("select", out, "--candidates", *candidates(out, 2))
     assert result.returncode == 0, result.stderr
     for name in OUTPUTS:
         assert (out / name).stat().st_size > 0, name
@@ -112,10 +122,19 @@ def test_same_config_gives_identical_files(compiled, tmp_path):
         out = tmp_path / run
         for k in range(2):
             result = run_dmp(
-                "design", compiled, "--candidate", k, "--out", out, "--config", config, "--dataset", "tiny"
+                "design",
+                compiled,
+                "--candidate",
+                k,
+                "--out",
+                candidate(out, k),
+                "--config",
+                config,
+                "--dataset",
+                "tiny",
             )
             assert result.returncode == 0, result.stderr
-        result = run_dmp("select", out, "--candidates", 2, "--config", config, "--dataset", "tiny")
+        result = run_dmp("select", out, "--candidates", *candidates(out, 2), "--config", config, "--dataset", "tiny")
         assert result.returncode == 0, result.stderr
         folders.append(out)
     for name in (*OUTPUTS, "candidates/0.json", "candidates/1.json"):
@@ -125,7 +144,9 @@ def test_same_config_gives_identical_files(compiled, tmp_path):
 def test_infeasible_toeholds_fail_in_one_line_with_a_value_that_works(compiled, tmp_path):
     config = write_config(tmp_path / "config.yaml", {"toeholds": {"max_spurious": 0.05, "reuse": False}})
     out = tmp_path / "seq"
-    result = run_dmp("design", compiled, "--candidate", 0, "--out", out, "--config", config, "--dataset", "tiny")
+    result = run_dmp(
+        "design", compiled, "--candidate", 0, "--out", candidate(out, 0), "--config", config, "--dataset", "tiny"
+    )
     assert result.returncode == 1
     message = result.stderr.strip()
     assert message.startswith("dmp: error: ") and "\n" not in message and "Traceback" not in message
@@ -135,7 +156,9 @@ def test_infeasible_toeholds_fail_in_one_line_with_a_value_that_works(compiled, 
     assert 0.05 < suggested <= 1.0
     # the suggested value does work
     config = write_config(tmp_path / "config.yaml", {"toeholds": {"max_spurious": suggested, "reuse": False}})
-    result = run_dmp("design", compiled, "--candidate", 0, "--out", out, "--config", config, "--dataset", "tiny")
+    result = run_dmp(
+        "design", compiled, "--candidate", 0, "--out", candidate(out, 0), "--config", config, "--dataset", "tiny"
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -144,12 +167,23 @@ def test_too_few_toeholds_are_shared_when_reuse_is_allowed(compiled, tmp_path):
     design uses exactly those, each still in the energy window by stickydesign's own model."""
     strict = write_config(tmp_path / "strict.yaml", {"toeholds": {"max_spurious": 0.05, "reuse": False}})
     result = run_dmp(
-        "design", compiled, "--candidate", 0, "--out", tmp_path / "a", "--config", strict, "--dataset", "tiny"
+        "design",
+        compiled,
+        "--candidate",
+        0,
+        "--out",
+        candidate(tmp_path / "a", 0),
+        "--config",
+        strict,
+        "--dataset",
+        "tiny",
     )
     found = int(result.stderr.split("only ")[1].split()[0])
     config = write_config(tmp_path / "config.yaml", {"toeholds": {"max_spurious": 0.05}})  # reuse: true is the default
     out = tmp_path / "seq"
-    result = run_dmp("design", compiled, "--candidate", 0, "--out", out, "--config", config, "--dataset", "tiny")
+    result = run_dmp(
+        "design", compiled, "--candidate", 0, "--out", candidate(out, 0), "--config", config, "--dataset", "tiny"
+    )
     assert result.returncode == 0, result.stderr
     record = json.loads((out / "candidates" / "0.json").read_text())
     toeholds = toehold_domains(load_system(compiled))
@@ -158,7 +192,7 @@ def test_too_few_toeholds_are_shared_when_reuse_is_allowed(compiled, tmp_path):
     sequences = [record["domains"][d] for d in toeholds]
     assert len(set(sequences)) == found
     assert all(abs(e - 10.0) <= 0.5 + 1e-9 for e in toehold_energies(sequences, 25.0))
-    result = run_dmp("select", out, "--candidates", 1)
+    result = run_dmp("select", out, "--candidates", *candidates(out, 1))
     assert result.returncode == 0, result.stderr
     assert f"share {found} sequences" in (out / "report.md").read_text()
 
@@ -166,7 +200,16 @@ def test_too_few_toeholds_are_shared_when_reuse_is_allowed(compiled, tmp_path):
 def test_unreachable_toehold_energy_names_the_window(compiled, tmp_path):
     config = write_config(tmp_path / "config.yaml", {"toeholds": {"target_dG": 17.5, "spread": 0.5}})
     result = run_dmp(
-        "design", compiled, "--candidate", 0, "--out", tmp_path / "seq", "--config", config, "--dataset", "tiny"
+        "design",
+        compiled,
+        "--candidate",
+        0,
+        "--out",
+        candidate(tmp_path / "seq", 0),
+        "--config",
+        config,
+        "--dataset",
+        "tiny",
     )
     assert result.returncode == 1
     message = result.stderr.strip()
@@ -175,14 +218,14 @@ def test_unreachable_toehold_energy_names_the_window(compiled, tmp_path):
 
 
 def test_select_without_candidates_names_the_command(tmp_path):
-    result = run_dmp("select", tmp_path / "seq", "--candidates", 2)
+    result = run_dmp("select", tmp_path / "seq", "--candidates", *candidates(tmp_path / "seq", 2))
     assert result.returncode == 1
-    assert "dmp design DSD_DIR --candidate 0" in result.stderr and "\n" not in result.stderr.strip()
+    assert "dmp design DSD_DIR --candidate 0 --out" in result.stderr and "\n" not in result.stderr.strip()
 
 
 @pytest.fixture(scope="module")
 def designed(compiled):
-    _, system = load_compiled(compiled)
+    _, system, _ = load_compiled(compiled)
     toeholds = toehold_domains(system)
     fixed = dict(zip(toeholds, ["ACTCACA", "CATCCAT", "TCACTCA", "ACATCAC"], strict=True))
     return system, design_domains(system, fixed, DomainSpec(effort=2), seed=1)
@@ -233,16 +276,13 @@ def test_well_positions_fill_columns():
 
 
 def test_plates_hold_one_role_each_and_purification_rules():
-    settings = {
-        "scale": "100nm",
-        "purification": "STD",
-        "gate_purification": "PAGE",
-        "long_purification": "HPLC",
-        "long_nt": 60,
-    }
+    order = settings("seq").order
+    order = type(order)(
+        scale="100nm", purification="STD", gate_purification="PAGE", long_purification="HPLC", long_nt=60
+    )
     strands = [(f"s{i}", "ACGT" * 11, "signal") for i in range(100)]
     strands += [("g1", "ACGT" * 10, "gate"), ("long", "A" * 61, "signal"), ("h1", "ACGT" * 5, "helper")]
-    lines = order_lines(strands, settings)
+    lines = order_lines(strands, order)
     by_name = {line.name: line for line in lines}
     assert by_name["g1"].purification == "PAGE"
     assert by_name["long"].purification == "HPLC"
@@ -267,12 +307,12 @@ def test_workbook_bytes_are_reproducible():
 
 
 def test_compile_crn_in_process_gives_the_same_toeholds():
-    system = compile_crn(parse_crn("A -> B\n"), "soloveichik2010", {}).system
+    system = compile_crn(parse_crn("A -> B\n"), "soloveichik2010", settings("dsd")).system
     assert sorted(toehold_domains(system)) == ["A_a", "A_c", "B_a", "B_c"]
 
 
 def test_domain_search_respects_alphabet_gc_and_motifs(compiled):
-    _, system = load_compiled(compiled)
+    _, system, _ = load_compiled(compiled)
     toeholds = toehold_domains(system)
     fixed = dict(zip(toeholds, ["ACTCACA", "CATCCAT", "TCACTCA", "ACATCAC"], strict=True))
     spec = DomainSpec(gc_min=0.4, gc_max=0.6, alphabet="ACT", effort=3)
@@ -294,9 +334,9 @@ def test_design_and_select_for_a_pil_file(tmp_path):
     pil = tmp_path / "gate.pil"
     pil.write_text("length t = 7\nlength b = 15\nlength c = 15\nA = t b\nG = t( b( + c ) )\n")
     out = tmp_path / "seq"
-    result = run_dmp("design", pil, "--candidate", 0, "--out", out)
+    result = run_dmp("design", pil, "--candidate", 0, "--out", candidate(out, 0))
     assert result.returncode == 0, result.stderr
-    result = run_dmp("select", out, "--candidates", 1)
+    result = run_dmp("select", out, "--candidates", *candidates(out, 1))
     assert result.returncode == 0, result.stderr
     rows = {row["name"]: row for row in read_tsv(out / "strands.tsv")}
     # Two distinct strands: A = t b (also the gate's top strand) and the gate's base strand c b* t*.
@@ -310,12 +350,14 @@ def test_design_and_select_for_a_pil_file(tmp_path):
 def test_spurious_ssm_is_skipped_above_its_size_limit(compiled, tmp_path):
     config = write_config(tmp_path / "config.yaml", {"scoring": {"spurious_max_nt": 10}})
     out = tmp_path / "seq"
-    result = run_dmp("design", compiled, "--candidate", 0, "--out", out, "--config", config, "--dataset", "tiny")
+    result = run_dmp(
+        "design", compiled, "--candidate", 0, "--out", candidate(out, 0), "--config", config, "--dataset", "tiny"
+    )
     assert result.returncode == 0, result.stderr
     record = json.loads((out / "candidates" / "0.json").read_text())
     assert [record["scores"][n] for n in ("wsas", "wsis", "wsas_m", "wsis_m", "verboten", "spurious")] == [None] * 6
     assert record["scores"]["tsi_avg"] is not None and "spurious_max_nt (10)" in record["details"]["spurious"]
-    assert run_dmp("select", out, "--candidates", 1).returncode == 0
+    assert run_dmp("select", out, "--candidates", *candidates(out, 1)).returncode == 0
     row = read_tsv(out / "scores.tsv")[0]
     assert row["wsas"] == "" and row["motifs"] != ""
     assert "| wsas | lower | **not computed (1)** |" in (out / "report.md").read_text()

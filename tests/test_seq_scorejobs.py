@@ -1,19 +1,20 @@
 """Chunked scoring: any split of the plan collects to the same candidate record as one chunk."""
 
+import dataclasses
 import json
 import subprocess
 import sys
 
 import pytest
+from conftest import settings as stage_settings
 
-from dmp.dsd.pipeline import load_compiled
 from dmp.seq.domains import DomainSpec, design_domains
 from dmp.seq.model import strand_infos, toehold_domains
-from dmp.seq.pipeline import seq_settings
 from dmp.seq.scorejobs import chunk_tasks, collect, run_chunk, score_design, score_plan
 from dmp.seq.scores import top_strand_interactions
 from dmp.seq.thermo import Thermo
 from dmp.seq.toeholds import ToeholdSpec, design_toeholds
+from dmp.stages.dsd import load_compiled
 
 THERMO = Thermo(25.0, 1.0)
 
@@ -31,11 +32,11 @@ def designed(tmp_path_factory):
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    _, system = load_compiled(out)
+    _, system, _ = load_compiled(out)
     names = toehold_domains(system)
     toeholds = dict(zip(names, design_toeholds(len(names), ToeholdSpec(7, 10.0, 0.5, 0.65, 25.0), 3), strict=True))
     design = design_domains(system, toeholds, DomainSpec(effort=1.0), 4)
-    settings = seq_settings({"scoring": {"max_pairs": 10, "dimer_screen_nt": 4}})  # small budget: exact + sampled
+    settings = stage_settings("seq", scoring={"max_pairs": 10, "dimer_screen_nt": 4})  # small budget: exact + sampled
     return system, design, settings
 
 
@@ -70,9 +71,9 @@ def test_missing_or_foreign_chunks_are_refused(designed):
 def test_unbudgeted_tsi_matches_the_in_memory_screen(designed):
     """Without a pair budget the streamed plan folds the same pairs as scores.top_strand_interactions."""
     system, design, settings = designed
-    settings = {**settings, "scoring": {**settings["scoring"], "max_pairs": 0}}
+    settings = dataclasses.replace(settings, scoring=dataclasses.replace(settings.scoring, max_pairs=0))
     scored = score_design(system, design, settings, THERMO, seed=9)
     top = [design.strand(i.domains) for i in strand_infos(system) if i.top]
-    per_strand, info = top_strand_interactions(top, THERMO, 1e-6, settings["scoring"]["dimer_screen_nt"])
+    per_strand, info = top_strand_interactions(top, THERMO, 1e-6, settings.scoring.dimer_screen_nt)
     assert scored["details"]["tsi"]["pairs_folded"] == info["pairs_folded"]
     assert scored["scores"]["tsi_avg"] == pytest.approx(sum(per_strand) / len(per_strand), rel=1e-6)

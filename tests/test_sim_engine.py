@@ -1,19 +1,17 @@
 """The batched ODE engine against closed forms and against GillesPy2 (the reference)."""
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import compile_dir, random_ternary_net
 
 from dmp.crn.io import parse_crn, read_crn
 from dmp.crn.translate import network_to_crn
 from dmp.sim.batch import compile_crn, integrate_observed, simulate_batch
 from dmp.sim.gillespy import simulate_ode
 from dmp.sim.newton import BlockTriangularSolver
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from dsd_benchmark import random_ternary_net  # noqa: E402
+from dmp.stages.dsd import verify_all
 
 SMALL_NETWORK_CRN = """
 X0p -> Z0p + Z1m + Yp + Ym + Z0m + Z1p + Yp + Ym
@@ -53,11 +51,9 @@ def test_homodimer_and_constant_species():
 
 
 def _small_dsd_crn(tmp_path: Path):
-    from dmp.dsd.pipeline import compile_to_dir, verify_all
-
     path = tmp_path / "small.crn"
     path.write_text(SMALL_NETWORK_CRN)
-    compile_to_dir(path, "soloveichik2010", tmp_path / "dsd", {"max_products": 4})
+    compile_dir(path, "soloveichik2010", tmp_path / "dsd", max_products=4)
     verify_all(tmp_path / "dsd")
     return read_crn(tmp_path / "dsd" / "enumerated.crn")
 

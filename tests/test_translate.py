@@ -9,7 +9,7 @@ from dmp.crn.model import CRN, Reaction
 from dmp.crn.noncompetitive import competition, is_noncompetitive, require_noncompetitive
 from dmp.crn.reduce import reduce_unimolecular
 from dmp.crn.translate import network_to_crn, reduce_network_crn
-from dmp.datasets import Scaling
+from dmp.data.scaling import Scaling
 from dmp.errors import DmpError
 from dmp.nn.model import Layer, TernaryModel
 from dmp.sim.gillespy import simulate_ode

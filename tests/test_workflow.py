@@ -40,7 +40,6 @@ def small_config(tmp_path: Path) -> Path:
         "seq": {"candidates": 1},
         "simulation": {
             "t_end": 2000.0,
-            "points": 5,
             "max_examples": 10,
             "trajectory_examples": 2,
             "trajectory_t_end": 10.0,
@@ -50,6 +49,11 @@ def small_config(tmp_path: Path) -> Path:
             "ssa": {"examples": 3, "trajectories": 4, "molecules_sweep": [3, 30], "sweep_examples": 3},
             "dna": {"max_examples": 5},
             "rates": {"draws": 2, "max_examples": 5},
+        },
+        "leak": {
+            "t_end_h": 4.0,
+            "points_per_decade": 10,
+            "sweep": {"leak": [0.0, 1.0], "first_order": [], "unit_nM": [3.0], "fuel": [0.5], "examples": 3},
         },
     }
     path = tmp_path / "config.yaml"
@@ -115,6 +119,20 @@ def test_small_pipeline_end_to_end(tmp_path):
     assert ssa["n_examples"] == 3 and len(ssa["sweep"]) == 2
     rates = json.loads((out / "simulation" / "rates" / "summary.json").read_text())
     assert rates["all_unchanged"] and rates["competitive"]["max_deviation"] > 0.01
+    # Bench stage: read-out plan, inputs, leak study and protocol per scheme; reporters read the class.
+    for scheme in ("soloveichik2010", "cardelli2011_NM_noGC"):
+        bench = out / "bench" / scheme
+        readout = read_tsv(bench / "readout.tsv")
+        assert [r["rail"] for r in readout] == ["Y0p", "Y0m", "Y1p", "Y1m", "Y2p", "Y2m"]
+        assert {r["well"] for r in readout} == {"1", "2"}  # 6 rails, 4 dyes per well
+        leak = json.loads((bench / "leak" / "summary.json").read_text())
+        # Plain argmax: every example; with the reader's margin, not those the network itself decides by less.
+        assert leak["no_leak"]["argmax_agreement"] == leak["no_leak"]["examples"] == 5
+        assert leak["no_leak"]["agreement"] == 5 - leak["network_margin_below_reader_margin"]
+        assert (bench / "leak" / "leak.png").stat().st_size > 1000
+        assert len({r["sample"] for r in read_tsv(bench / "inputs.tsv")}) == 30  # every test sample
+        assert "## 2. Anneal" in (bench / "protocol.md").read_text()
+        assert (bench / "mix.csv").read_text().startswith("complex,role,strand")
     report = snakemake(tmp_path, config, "iris_classifier", extra=["--report", str(tmp_path / "report.html")])
     assert report.returncode == 0, report.stderr[-3000:]
     html = (tmp_path / "report.html").read_text()
@@ -174,6 +192,8 @@ def check_killed_run_resumes_to_the_same_bytes(tmp_path: Path, config: Path) -> 
         "iris/sequences/soloveichik2010/strands.fasta",
         "iris/sequences/soloveichik2010/order_bulk.csv",
         "iris/sequences/cardelli2011_NM_noGC/order_plate.xlsx",
+        "iris/bench/soloveichik2010/mix.csv",
+        "iris/bench/cardelli2011_NM_noGC/leak/sweep.tsv",
     ):
         assert name in a
     # Every output records who made it: dmp version, config hash and seed.
@@ -285,6 +305,10 @@ def test_slurm_profile_plans_every_job_with_its_resources(tmp_path):
         "dsd_collect": 2,
         "seq_design": 6,
         "seq_select": 2,
+        "bench_readout": 2,
+        "bench_inputs": 2,
+        "bench_leak": 2,
+        "bench_protocol": 2,
         "virus_classifier": 1,
     }
     stats = text[text.index("Job stats:") :].split("\n")
@@ -334,6 +358,9 @@ def test_dry_run_of_repository_config_plans_every_stage(tmp_path):
         ("dsd_collect", 8),
         ("seq_design", 16),  # 2 schemes x seq.candidates: 3 for virus and iris, 1 for digits and pattern
         ("seq_select", 8),
+        ("bench_readout", 8),
+        ("bench_leak", 8),
+        ("bench_protocol", 8),
         ("draw_pattern", 1),
     ):
         assert any(line.split() == [rule, str(count)] for line in text.splitlines()), (rule, text[-1500:])
@@ -397,6 +424,20 @@ def test_virus_classifier_full(tmp_path):
         seq = tmp_path / "results" / "virus" / "sequences" / scheme
         assert (seq / "order_bulk.csv").exists() and (seq / "order_plate.xlsx").exists()
         assert json.loads((seq / "summary.json").read_text())["checks"]["helix_failures"] == 0
+    # The SBML files the workflow wrote run in libRoadRunner to dmp's states (first test example's inputs).
+    from test_sbml import assert_file_matches_dmp
+
+    from dmp.crn.species_map import SpeciesMap
+    from dmp.nn.model import load_model
+
+    virus = tmp_path / "results" / "virus"
+    model = load_model(virus / "model" / "model.json")
+    X = np.loadtxt(virus / "data" / "test.csv", delimiter=",", skiprows=1, usecols=range(1, 11), max_rows=1)
+    inputs, _ = SpeciesMap.load(virus / "crn" / "species.json").input_concentrations(model.scaling.apply(X[None])[0])
+    assert_file_matches_dmp(virus / "crn" / "full.xml", virus / "crn" / "full.crn", inputs, 5000.0)
+    dsd = virus / "dsd" / "soloveichik2010"
+    in_nM = {name: 10.0 * value for name, value in inputs.items()}
+    assert_file_matches_dmp(dsd / "enumerated.xml", dsd / "enumerated.crn", in_nM, 20000.0)
 
 
 def write_synthetic_mnist(folder: Path, n_train: int, n_test: int, seed: int = 0) -> None:

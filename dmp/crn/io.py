@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from pathlib import Path
 
 from dmp.crn.model import CRN, SPECIES_NAME, Reaction, format_side
-from dmp.errors import CRNSyntaxError
+from dmp.errors import CRNSyntaxError, DmpWarning
 from dmp.fileio import read_source_text, write_text
+
+# Most copies of one species on one side of a reaction. Elementary reactions have one or two;
+# the bound keeps a typing slip (1000000 A -> B) from building a reaction of that order.
+MAX_STOICHIOMETRY = 100
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _TERM = re.compile(r"^(?:(?P<count>\d+)\s*)?(?P<name>[A-Za-z][A-Za-z0-9_]*)$")
@@ -51,6 +56,13 @@ def _parse_side(text: str, source: str, line: int) -> tuple[str, ...]:
         count = int(match["count"]) if match["count"] else 1
         if count == 0:
             raise CRNSyntaxError(source, line, f"stoichiometry 0 in term {term!r}")
+        if count > MAX_STOICHIOMETRY:
+            raise CRNSyntaxError(
+                source,
+                line,
+                f"stoichiometry {count} in term {term!r} exceeds {MAX_STOICHIOMETRY} (dmp.crn.io.MAX_STOICHIOMETRY): "
+                "mass action of that order cannot be simulated or built from DNA gates",
+            )
         species.extend([match["name"]] * count)
     return tuple(species)
 
@@ -140,18 +152,26 @@ def parse_crn(text: str, source: str = "<string>") -> CRN:
     return crn
 
 
-def require_known_species(crn: CRN, source: str) -> None:
-    """Refuse a concentration for a species that no reaction uses (most likely a misspelt name).
+def warn_inert_species(crn: CRN, source: str) -> list[str]:
+    """Warn (DmpWarning) about each species with a concentration that takes part in no reaction.
 
-    Such a species changes nothing in a simulation and becomes a strand that no gate reads in
-    a DNA compilation, so the user's intended input would silently be zero.
+    Valid input: a published CRN may give every input rail a concentration, including rails
+    that no reaction reads. Such a species simply stays at its concentration in a simulation
+    and is a strand that no gate reads in a DNA compilation. The warning names it, because a
+    misspelt species name looks the same. Returns the inert species.
     """
     used = {name for reaction in crn.reactions for name in reaction.reactants + reaction.products}
-    for name in list(crn.initial) + list(crn.constant):
-        if name not in used:
-            raise CRNSyntaxError(
-                source, crn.lines.get(name, 0), f"species {name} has a concentration but takes part in no reaction"
-            )
+    inert = [name for name in list(crn.initial) + list(crn.constant) if name not in used]
+    for name in inert:
+        line = crn.lines.get(name)
+        warnings.warn(
+            DmpWarning(
+                f"{source}{f':{line}' if line else ''}: species {name} has a concentration but takes part in no "
+                "reaction; it stays at that concentration (check the name if it should react)"
+            ),
+            stacklevel=2,
+        )
+    return inert
 
 
 def read_crn(path: str | Path) -> CRN:

@@ -83,3 +83,52 @@ class CRN:
 def invalid_formal_names(names: Iterable[str]) -> list[str]:
     """Species names that Nuskell would reject as formal species (bad syntax or reserved prefix)."""
     return [name for name in names if not SPECIES_NAME.match(name) or name[0].lower() in NUSKELL_RESERVED_PREFIXES]
+
+
+def unique_name(base: str, used: set[str]) -> str:
+    """`base`, or `base_2`, `base_3`, ... : the first not in `used` (which it joins). For names in other tools' files."""
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}_{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b)) + 1e-12
+
+
+def _reaction_key(reaction: Reaction) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return tuple(sorted(reaction.reactants)), tuple(sorted(reaction.products))
+
+
+def reaction_distance(crn: CRN, reference: CRN) -> int:
+    """How many reactions one CRN has that the other lacks (as multisets, rate constants aside)."""
+    mine, theirs = Counter(map(_reaction_key, crn.reactions)), Counter(map(_reaction_key, reference.reactions))
+    return sum((mine - theirs).values()) + sum((theirs - mine).values())
+
+
+def first_difference(crn: CRN, reference: CRN) -> str | None:
+    """The first way `crn` differs from `reference` up to rate constants, or None if it is the same CRN.
+
+    Reactions are compared as multisets of (reactant multiset, product multiset), in any order;
+    initial and constant concentrations must agree. Rate constants are left out: a CRN keeps its
+    function under other rates (the `--rate` option, random rate draws).
+    """
+    key = _reaction_key
+    mine, theirs = Counter(map(key, crn.reactions)), Counter(map(key, reference.reactions))
+    for reaction in crn.reactions:
+        if mine[key(reaction)] > theirs[key(reaction)]:
+            where = f" (line {reaction.line})" if reaction.line else ""
+            return f"reaction '{reaction}'{where} is not one of its reactions"
+    for reaction in reference.reactions:
+        if theirs[key(reaction)] > mine[key(reaction)]:
+            return f"its reaction '{reaction}' is missing"
+    for what, here, there in (
+        ("initial", crn.initial, reference.initial),
+        ("constant", crn.constant, reference.constant),
+    ):
+        for name in sorted(set(here) | set(there), key=lambda n: (n not in here, n)):
+            if not _close(here.get(name, 0.0), there.get(name, 0.0)):
+                return f"{what} concentration of {name} is {here.get(name, 0.0):g}, not {there.get(name, 0.0):g}"
+    return None

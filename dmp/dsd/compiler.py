@@ -6,6 +6,11 @@ enumerated as a whole; the simulation stage sets them per example. Fuels, gates 
 of a module are at `fuel_excess` times the largest signal concentration, and at least
 `fuel_bound_margin` times the most its reaction can fire (dmp.crn.bounds, with every input at
 `input_units`), so that a module deep in a wide network does not run dry.
+
+Reporters (`dsd.reporters`): given the network's output rails, each rail Y gets one more module,
+a fluorophore-quencher reporter Y -> Lum_Y (dmp.dsd.reporters), at `reporters.excess` times the
+most any rail can reach (its firing bound), the same for every rail so that a Y+ and a Y- reporter
+read alike.
 """
 
 from __future__ import annotations
@@ -14,23 +19,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dmp.config import STAGE_DEFAULTS
 from dmp.crn.bounds import firing_bounds
-from dmp.crn.model import CRN, invalid_formal_names
+from dmp.crn.model import CRN, Reaction, invalid_formal_names
+from dmp.crn.species_map import fluorescent_species, reporter_complex
 from dmp.dsd.cascade import Split, split_fan_out
-from dmp.dsd.model import DSDSystem
-from dmp.dsd.schemes import DomainLengths, SchemeError, get_scheme
-
-COMPILE_KEYS = (
-    "toehold_length",
-    "domain_length",
-    "max_products",
-    "unit_nM",
-    "fuel_excess",
-    "fuel_bound_margin",
-    "input_units",
-)
-COMPILE_DEFAULTS: dict[str, Any] = {k: STAGE_DEFAULTS["dsd"][k] for k in COMPILE_KEYS}
+from dmp.dsd.model import DSDSystem, Module, base_domain
+from dmp.dsd.reporters import DYES, Channel, assign_dyes
+from dmp.dsd.schemes import DomainLengths, Scheme, SchemeError, get_scheme
+from dmp.dsd.settings import DSDSettings
 
 
 @dataclass
@@ -42,6 +38,7 @@ class Compiled:
     splits: list[Split]
     origin: list[int]  # module index -> reaction index in the original CRN
     inputs: list[str]
+    formal: CRN | None = None  # the original CRN plus its reporter reactions (None: no reporters)
 
 
 def input_species(crn: CRN, declared: list[str] | None = None) -> list[str]:
@@ -64,31 +61,39 @@ def input_species(crn: CRN, declared: list[str] | None = None) -> list[str]:
     ]
 
 
-def fuel_concentrations(crn: CRN, inputs: list[str], options: dict[str, Any]) -> list[float]:
+def fuel_concentrations(crn: CRN, inputs: list[str], settings: DSDSettings) -> list[float]:
     """Fuel (and gate, helper) concentration in nM of each reaction's module, whole nM rounded up.
 
     The floor is `fuel_excess` x the largest signal; a reaction that can fire more than that
     (a fan-out of a neuron summing many others) gets `fuel_bound_margin` x its firing bound.
     """
-    options = {**COMPILE_DEFAULTS, **options}
-    unit = float(options["unit_nM"])
-    input_units = float(options["input_units"])
+    unit = float(settings.unit_nM)
+    input_units = float(settings.input_units)
     largest = max([input_units, *crn.initial.values()], default=1.0)
-    floor = float(options["fuel_excess"]) * largest
-    margin = float(options["fuel_bound_margin"])
+    floor = float(settings.fuel_excess) * largest
+    margin = float(settings.fuel_bound_margin)
     bounds = firing_bounds(crn, {s: input_units for s in inputs})
     # A reaction without a bound (on a cycle, or a pure catalyst) keeps the floor: nothing better is known.
     return [float(math.ceil(max(floor, margin * (b or 0.0)) * unit)) for b in bounds]
 
 
-def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = None, source: str = "CRN") -> Compiled:
+def compile_crn(
+    crn: CRN,
+    scheme_name: str,
+    settings: DSDSettings,
+    inputs: list[str] | None = None,
+    source: str = "CRN",
+    outputs: list[str] | None = None,
+) -> Compiled:
     """Translate every reaction of `crn` with the named scheme.
 
-    Raises SchemeError, naming the reaction and the scheme, before anything is built if the
-    scheme cannot implement some reaction or a species name is not a valid formal species.
+    `inputs` (a network's input species, from its species map) narrows which species are
+    supplied as inputs (see `input_species`); `outputs` (its output rails) get reporters when
+    `settings.reporters` is enabled. Raises SchemeError, naming the reaction and the scheme,
+    before anything is built if the scheme cannot implement some reaction or a species name is
+    not a valid formal species.
     """
-    options = {**COMPILE_DEFAULTS, **(settings or {})}
-    lengths = DomainLengths(int(options["toehold_length"]), int(options["domain_length"]))
+    lengths = DomainLengths(int(settings.toehold_length), int(settings.domain_length))
     scheme = get_scheme(scheme_name, lengths)
     bad = invalid_formal_names(crn.species)
     if bad:
@@ -109,19 +114,34 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
         if reason:
             raise SchemeError(f"{source}: {crn.describe(index)}: scheme {scheme.name} cannot implement it: {reason}")
 
-    split, splits, origin = split_fan_out(crn, int(options["max_products"]))
-    inputs = input_species(split, options.get("inputs"))
-    unit = float(options["unit_nM"])
-    fuels = fuel_concentrations(split, inputs, options)
+    split, splits, origin = split_fan_out(crn, int(settings.max_products))
+    inputs = input_species(split, inputs)
+    unit = float(settings.unit_nM)
+    fuels = fuel_concentrations(split, inputs, settings)
 
     system = DSDSystem(scheme=scheme.name, formal_species=split.species)
     for species in split.species:
-        units = float(options["input_units"]) if species in inputs else split.initial.get(species, 0.0)
+        units = float(settings.input_units) if species in inputs else split.initial.get(species, 0.0)
         scheme.signal(system, species, units * unit)
+    pairs = reverse_pairs(split) if scheme.reversible_gates else []
+    partner = {j: i for i, j in pairs}
+    primary = {i for i, _ in pairs}
     for index, reaction in enumerate(split.reactions):
-        module = scheme.module(system, index, reaction.reactants, reaction.products, fuels[index])
+        if index in partner:
+            # Implemented by the reversible gate pair of its reverse reaction: no complexes of its own.
+            module = Module(index, (reaction.reactants, reaction.products), [], _distinct(reaction.reactants), [])
+            module.product_signals = _distinct(reaction.products)
+        elif index in primary:
+            fuel = max(fuels[index], fuels[next(j for i, j in pairs if i == index)])
+            module = scheme.reversible_module(system, index, reaction.reactants, reaction.products, fuel)
+        else:
+            module = scheme.build(system, index, reaction.reactants, reaction.products, fuels[index])
         module.source = str(reaction)
         system.modules.append(module)
+    enabled = settings.reporters is not None and settings.reporters.enabled
+    rails = [y for y in outputs or [] if y in split.species] if enabled else []
+    reporters = _add_reporters(system, scheme, split, rails, inputs, settings, origin, len(crn.reactions))
+    system.formal_species = split.species
     system.meta = {
         "scheme_reference": scheme.reference,
         "toehold_length": lengths.toehold,
@@ -129,8 +149,106 @@ def compile_crn(crn: CRN, scheme_name: str, settings: dict[str, Any] | None = No
         "unit_nM": unit,
         "fuel_nM": min(fuels, default=0.0),
         "fuel_nM_max": max(fuels, default=0.0),
-        "input_units": float(options["input_units"]),
-        "max_products": int(options["max_products"]),
+        "input_units": float(settings.input_units),
+        "max_products": int(settings.max_products),
         "inputs": inputs,
     }
-    return Compiled(system, split, splits, origin, inputs)
+    if pairs:
+        system.meta["reversible_pairs"] = [list(pair) for pair in pairs]
+    formal = None
+    if reporters:
+        system.meta["reporters"] = reporters
+        added = split.reactions[len(split.reactions) - len(reporters) :]
+        formal = CRN(list(crn.reactions) + added, dict(crn.initial), dict(crn.constant))
+    return Compiled(system, split, splits, origin, inputs, formal)
+
+
+def reverse_pairs(crn: CRN) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of reactions that are each other's reverse (as multisets), each reaction in one pair.
+
+    `A <=> B` in a .crn file is read as two reactions; a scheme with reversible gates builds
+    one gate pair for both (as Nuskell combines them for qian2011_3D).
+    """
+    key = [(tuple(sorted(r.reactants)), tuple(sorted(r.products))) for r in crn.reactions]
+    taken: set[int] = set()
+    pairs = []
+    for i, (reactants, products) in enumerate(key):
+        if i in taken or reactants == products:
+            continue
+        j = next((j for j in range(i + 1, len(key)) if j not in taken and key[j] == (products, reactants)), None)
+        if j is not None:
+            taken.update((i, j))
+            pairs.append((i, j))
+    return pairs
+
+
+def _distinct(names: tuple[str, ...]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _add_reporters(
+    system: DSDSystem,
+    scheme: Scheme,
+    split: CRN,
+    rails: list[str],
+    inputs: list[str],
+    settings: DSDSettings,
+    origin: list[int],
+    original_count: int,
+) -> list[dict[str, Any]]:
+    """One reporter module per rail, appended to `split` and `origin`; returns what each reporter is.
+
+    Every reporter is at `reporters.excess` x the largest firing bound of any rail (inputs at
+    `input_units`; at least the largest input or initial signal) in nM, whole nM rounded up.
+    """
+    if not rails or settings.reporters is None:
+        return []
+    reactions = [Reaction((y,), (fluorescent_species(y),)) for y in rails]
+    bounds = firing_bounds(
+        CRN(split.reactions + reactions, dict(split.initial)), {s: float(settings.input_units) for s in inputs}
+    )[len(split.reactions) :]
+    unit = float(settings.unit_nM)
+    largest = max([float(settings.input_units), *split.initial.values()], default=1.0)
+    reach = max((b or 0.0 for b in bounds), default=0.0)
+    nM = float(math.ceil(float(settings.reporters.excess) * max(reach, largest) * unit))
+    channels = assign_dyes(rails, settings.reporters.dyes, int(settings.reporters.dyes_per_well))
+    records = []
+    for k, (reaction, channel) in enumerate(zip(reactions, channels, strict=True)):
+        index = len(split.reactions)
+        rail, lum, name = channel.rail, reaction.products[0], reporter_complex(channel.rail)
+        module = scheme.reporter(system, index, rail, lum, name, nM)
+        system.modules.append(module)
+        split.reactions.append(reaction)
+        origin.append(original_count + k)
+        records.append(_reporter_record(system, channel, lum, name, nM, module.index))
+    return records
+
+
+def _reporter_record(system: DSDSystem, channel: Channel, lum: str, name: str, nM: float, index: int) -> dict[str, Any]:
+    """What the order sheet, the protocol and the read-out need to know about one reporter."""
+    cplx = system.complexes[name]
+    base = next(s for s in cplx.strands if any(d.endswith("*") for d in s))  # carries the complements
+    top = next(s for s in cplx.strands if s != base)
+    toehold_at_3 = system.domains[base_domain(base[-1])] < system.domains[base_domain(base[0])]
+    dye = DYES[channel.dye]
+    # The labels sit at the helix end away from the toehold: the base strand's 5' end when the
+    # toehold is at its 3' end, and the end of the top strand that pairs there.
+    dye_end, quencher_end = ("5'", "3'") if toehold_at_3 else ("3'", "5'")
+    return {
+        "rail": channel.rail,
+        "fluorescent_species": lum,
+        "complex": name,
+        "module": f"r{index}",
+        "concentration_nM": nM,
+        "well": channel.well,
+        "dye": dye.name,
+        "quencher": dye.quencher,
+        "excitation_nm": dye.excitation_nm,
+        "emission_nm": dye.emission_nm,
+        "fluorophore_strand": list(base),
+        "fluorophore_end": dye_end,
+        "fluorophore_code": dye.code(dye_end),
+        "quencher_strand": list(top),
+        "quencher_end": quencher_end,
+        "quencher_code": dye.quencher_code(quencher_end),
+    }

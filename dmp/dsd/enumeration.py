@@ -18,17 +18,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dmp.config import STAGE_DEFAULTS
 from dmp.dsd.kernel import canonical_kernel, rename_kernel
 from dmp.dsd.model import Complex, base_domain
-from dmp.errors import LimitReached
+from dmp.dsd.settings import EnumerationLimits
+from dmp.errors import DmpError, LimitReached
+from dmp.params import to_dict
 
-# Peppercorn settings: the config's dsd.enumeration defaults; remote toeholds stay allowed.
-ENUMERATION_DEFAULTS: dict[str, Any] = {**STAGE_DEFAULTS["dsd"]["enumeration"], "reject_remote": False}
+
+def peppercorn_options(limits: EnumerationLimits) -> dict[str, Any]:
+    """Peppercorn's Enumerator attributes: the configured limits; remote toeholds stay allowed."""
+    return {**to_dict(limits), "reject_remote": False}
 
 
 class EnumerationLimitError(LimitReached):
     """Peppercorn hit a configured limit; the message names it and how to raise it."""
+
+
+class EnumerationCrash(DmpError):
+    """Peppercorn itself failed on a module: reported as that module's verdict, not a traceback."""
 
 
 class _Dropped(logging.Handler):
@@ -111,9 +118,7 @@ def canonical_pil(complexes: Sequence[Complex], lengths: dict[str, int], present
     return CanonicalPIL(text, complex_names, {v: k for k, v in domain_names.items()}, canon_lengths, entries)
 
 
-def enumerate_canonical(
-    canon: CanonicalPIL, settings: dict[str, Any] | None = None, what: str = "module"
-) -> Enumerated:
+def enumerate_canonical(canon: CanonicalPIL, limits: EnumerationLimits, what: str = "module") -> Enumerated:
     """Enumerate canonical complexes with peppercorn and condense to resting macrostates.
 
     Builds peppercorn's domain and complex objects directly (the same objects its PIL reader
@@ -137,7 +142,7 @@ def enumerate_canonical(
         named.append(cplx)
     initial = [c for c, entry in zip(named, canon.entries, strict=True) if entry[3]]
     del domains
-    result = _run(initial, named, [], {**ENUMERATION_DEFAULTS, **(settings or {})}, what, clear=_RUN % CLEAR_EVERY == 0)
+    result = _run(initial, named, [], peppercorn_options(limits), what, clear=_RUN % CLEAR_EVERY == 0)
     return _strip_suffix(result, tag)
 
 
@@ -167,7 +172,7 @@ def _strip_suffix(result: Enumerated, tag: str) -> Enumerated:
     return Enumerated(species, sorted(reactions))
 
 
-def enumerate_pil_text(text: str, settings: dict[str, Any] | None = None, what: str = "PIL") -> Enumerated:
+def enumerate_pil_text(text: str, limits: EnumerationLimits, what: str = "PIL") -> Enumerated:
     """Enumerate any PIL text (e.g. a user's `system.pil`) through peppercorn's own reader."""
     from peppercornenumerator.input import read_pil
 
@@ -175,7 +180,7 @@ def enumerate_pil_text(text: str, settings: dict[str, Any] | None = None, what: 
     named = list(complexes.values())
     initial = [c for c in named if c.concentration is None or c.concentration[1] != 0]
     del complexes
-    return _run(initial, named, list(reactions), {**ENUMERATION_DEFAULTS, **(settings or {})}, what)
+    return _run(initial, named, list(reactions), peppercorn_options(limits), what)
 
 
 def _run(
@@ -223,6 +228,10 @@ def _run(
     except (PolymerizationError, PeppercornUsageError) as exc:
         key = _limit_hit(str(exc))
         raise EnumerationLimitError(what, f"dsd.enumeration.{key}", options[key], f"peppercorn: {exc}") from None
+    except DmpError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a crash inside peppercorn is this module's verdict
+        raise EnumerationCrash(f"{what}: peppercorn crashed: {type(exc).__name__}: {exc}") from None
     finally:
         logger.removeHandler(dropped)
         logger.setLevel(level)
@@ -235,6 +244,49 @@ def _run(
             clear_memory()
     result.reactions.sort()
     return result
+
+
+def whole_system_counts(pil_text: str, limits: EnumerationLimits) -> dict[str, Any]:
+    """Enumerate a whole system at once, as Nuskell does, and count what peppercorn generated.
+
+    For diagnosis, not verification: returns the numbers of complexes (resting and transient),
+    reactions and strands in the largest complex, also when a limit stops the enumeration
+    (`stopped` then names it). Nuskell's PolymerizationError is this limit.
+    """
+    from peppercornenumerator.enumerator import Enumerator
+    from peppercornenumerator.input import read_pil
+    from peppercornenumerator.objects import clear_memory
+
+    options = peppercorn_options(limits)
+    complexes, _ = read_pil(pil_text)
+    named = list(complexes.values())
+    initial = [c for c in named if c.concentration is None or c.concentration[1] != 0]
+    enumerator = Enumerator(initial, named_complexes=named)
+    for key in ("max_complex_size", "max_complex_count", "max_reaction_count", "release_cutoff", "reject_remote"):
+        setattr(enumerator, key, options[key])
+    # Interruptible: at a limit peppercorn logs an error and keeps what it found instead of raising.
+    enumerator.interruptible = True
+    enumerator.enumerate()
+    resting = set(enumerator._E) | set(enumerator._S)  # noqa: SLF001 - peppercorn keeps them only here
+    transient = set(enumerator._T)  # noqa: SLF001
+    stopped = None
+    if len(resting | transient) > options["max_complex_count"]:
+        stopped = f"max_complex_count {options['max_complex_count']} exceeded (Nuskell: PolymerizationError)"
+    elif len(enumerator._reactions) > options["max_reaction_count"]:  # noqa: SLF001
+        stopped = f"max_reaction_count {options['max_reaction_count']} exceeded (Nuskell: PolymerizationError)"
+    counts = {
+        "named_complexes": len(named),
+        "complexes": len(resting | transient),
+        "resting": len(resting),
+        "transient": len(transient),
+        "reactions": len(enumerator._reactions),  # noqa: SLF001
+        "max_strands": max((c.size for c in resting | transient), default=0),
+        "stopped": stopped,
+    }
+    del enumerator, complexes, named, initial, resting, transient
+    gc.collect()
+    clear_memory()
+    return counts
 
 
 def _limit_hit(message: str) -> str:
@@ -253,8 +305,8 @@ _E_NAME = re.compile(r"^e\d+$")
 class ModuleEnumerator:
     """Enumerates modules through a cache keyed by canonical PIL text."""
 
-    def __init__(self, settings: dict[str, Any] | None = None) -> None:
-        self.settings = settings or {}
+    def __init__(self, limits: EnumerationLimits) -> None:
+        self.limits = limits
         self.cache: dict[str, Enumerated] = {}
         self.runs = 0
         self.hits = 0
@@ -266,7 +318,7 @@ class ModuleEnumerator:
         canon = canonical_pil(complexes, lengths, present)
         result = self.cache.get(canon.text)
         if result is None:
-            result = enumerate_canonical(canon, self.settings, what)
+            result = enumerate_canonical(canon, self.limits, what)
             self.cache[canon.text] = result
             self.runs += 1
         else:

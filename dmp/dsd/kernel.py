@@ -9,7 +9,7 @@ nor peppercorn exposes a name-independent comparison.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from dmp.dsd.model import complement
 
@@ -131,3 +131,17 @@ def occurrences(kernel: str) -> list[tuple[str, bool, bool]]:
     paired = {i for pair in pairs for i in pair}
     flat = [d for s in strands for d in s]
     return [(d.rstrip("*"), d.endswith("*"), i in paired) for i, d in enumerate(flat)]
+
+
+def pair_table(structure: Sequence[Sequence[str]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(strand, domain) -> (strand, domain) of its partner, from a per-strand dot-bracket structure."""
+    stack: list[tuple[int, int]] = []
+    pairs: dict[tuple[int, int], tuple[int, int]] = {}
+    for k, part in enumerate(structure):
+        for i, symbol in enumerate(part):
+            if symbol == "(":
+                stack.append((k, i))
+            elif symbol == ")":
+                other = stack.pop()
+                pairs[other], pairs[(k, i)] = (k, i), other
+    return pairs

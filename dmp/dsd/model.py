@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-ROLES = ("signal", "fuel", "helper")
+ROLES = ("signal", "fuel", "helper", "reporter")
 
 
 def complement(domain: str) -> str:
@@ -30,8 +30,9 @@ def base_domain(domain: str) -> str:
 class Complex:
     """A complex of one or more strands with a dot-bracket structure (one symbol per domain).
 
-    role: signal (a formal species' strand), fuel (gates and strands consumed by a reaction
-    module), helper (strands that only make a step reversible, such as buffers).
+    role: signal (a formal species' strand, or a reporter's fluorescent product), fuel (gates and
+    strands consumed by a reaction module), helper (strands that only make a step reversible, such
+    as buffers), reporter (a fluorophore-quencher duplex that reads out an output rail).
     """
 
     name: str

@@ -18,6 +18,7 @@ from dmp.dsd.cascade import split_fan_out
 from dmp.dsd.compiler import Compiled, fuel_concentrations, input_species
 from dmp.dsd.kernel import structure_of
 from dmp.dsd.model import Complex, DSDSystem, Module
+from dmp.dsd.settings import DSDSettings
 from dmp.errors import DmpError
 
 INSTALL_HINT = (
@@ -35,32 +36,39 @@ def nuskell_available() -> bool:
     return True
 
 
-def compile_with_nuskell(crn: CRN, scheme: str, options: dict[str, Any], source: str = "CRN") -> Compiled:
+def compile_with_nuskell(
+    crn: CRN, scheme: str, settings: DSDSettings, inputs: list[str] | None = None, source: str = "CRN"
+) -> Compiled:
     """Translate with Nuskell's scheme `<scheme>.ts`, then convert to dmp's system."""
     try:
         from nuskell.dsdcompiler import translate
     except ImportError:
         raise DmpError(f"dsd.backend: nuskell: {INSTALL_HINT}") from None
-    split, splits, origin = split_fan_out(crn, int(options["max_products"]))
+    split, splits, origin = split_fan_out(crn, int(settings.max_products))
     try:
         solution, modules = translate(
             format_crn(split), scheme if scheme.endswith(".ts") else f"{scheme}.ts", modular=True
         )
     except Exception as exc:  # Nuskell raises its own exception types for schemes and CRNs
         raise DmpError(f"{source}: Nuskell could not translate with scheme {scheme}: {exc}") from None
-    system = system_from_nuskell(solution, modules, split, scheme, options)
-    return Compiled(system, split, splits, origin, input_species(split, options.get("inputs")))
+    system = system_from_nuskell(solution, modules, split, scheme, settings, inputs)
+    return Compiled(system, split, splits, origin, input_species(split, inputs))
 
 
 def system_from_nuskell(
-    solution: dict[str, Any], modules: list[dict[str, Any]], crn: CRN, scheme: str, options: dict[str, Any]
+    solution: dict[str, Any],
+    modules: list[dict[str, Any]],
+    crn: CRN,
+    scheme: str,
+    settings: DSDSettings,
+    declared: list[str] | None = None,
 ) -> DSDSystem:
     """dmp's system from Nuskell's (solution, modules): complexes by name, one module per reaction."""
     if len(modules) != len(crn.reactions):
         raise DmpError(f"Nuskell returned {len(modules)} modules for {len(crn.reactions)} reactions")
-    unit = float(options["unit_nM"])
-    inputs = set(input_species(crn, options.get("inputs")))
-    fuels = fuel_concentrations(crn, sorted(inputs), options)
+    unit = float(settings.unit_nM)
+    inputs = set(input_species(crn, declared))
+    fuels = fuel_concentrations(crn, sorted(inputs), settings)
     formal = set(crn.species)
     system = DSDSystem(scheme=f"{scheme} (Nuskell)", formal_species=crn.species)
     owner = {}
@@ -75,7 +83,7 @@ def system_from_nuskell(
                 system.add_domain(base, int(domain.length))
         strands, structure = structure_of(cplx.kernel_string)
         if name in formal:
-            units = float(options["input_units"]) if name in inputs else crn.initial.get(name, 0.0)
+            units = float(settings.input_units) if name in inputs else crn.initial.get(name, 0.0)
             made = Complex(
                 name,
                 tuple(map(tuple, strands)),
@@ -112,8 +120,8 @@ def system_from_nuskell(
         "unit_nM": unit,
         "fuel_nM": min(fuels, default=0.0),
         "fuel_nM_max": max(fuels, default=0.0),
-        "input_units": float(options["input_units"]),
-        "max_products": int(options["max_products"]),
+        "input_units": float(settings.input_units),
+        "max_products": int(settings.max_products),
         "inputs": sorted(inputs),
         "backend": "nuskell",
     }

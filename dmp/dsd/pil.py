@@ -15,16 +15,20 @@ signals of the formal species they are named after.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from pathlib import Path
 
-from dmp.dsd.kernel import parse_kernel, structure_of
+from dmp.dsd.kernel import canonical_kernel, parse_kernel, structure_of
 from dmp.dsd.model import Complex, DSDSystem, base_domain
 from dmp.errors import DmpError
 from dmp.fileio import read_source_text
 
 # Concentration units of the PIL grammar, in nM (dmp states concentrations in nM throughout).
 UNITS_NM = {"M": 1e9, "mM": 1e6, "uM": 1e3, "nM": 1.0, "pM": 1e-3}
+
+# The keyword a user wrote for each kind of statement dsdobjects' grammar reports.
+_KEYWORDS = {"sl-domain": "sequence", "composite-domain": "sup-sequence", "strand-complex": "structure"}
 
 _STATEMENT = re.compile(r"^\s*(?:(?:length|domain|sequence)\s+(?P<domain>[\w-]+)|(?P<complex>[\w-]+)\s*=)")
 
@@ -35,7 +39,7 @@ class PILError(DmpError):
     def __init__(self, source: str, line: int, message: str) -> None:
         self.source = source
         self.line = line
-        super().__init__(f"{source}:{line}: {message}")
+        super().__init__(f"{source}:{line}: {message}" if line else f"{source}: {message}")
 
 
 def _kernel_text(pattern: list) -> str:  # type: ignore[type-arg]
@@ -116,15 +120,20 @@ def parse_pil(text: str, source: str = "<string>", scheme: str = "pil") -> DSDSy
             if len(patterns) == 2:  # the kernel, then '@initial VALUE UNIT' (or @constant)
                 _, value, unit = patterns.pop()
                 concentration = float(value) * UNITS_NM[unit]
+                if not math.isfinite(concentration):
+                    line = (complex_line.get(name) or [0])[0]
+                    raise PILError(source, line, f"complex {name}: concentration {value} {unit} is not a finite number")
             kernel = " ".join(_kernel_text(p) for p in patterns)
             seen = sum(p[0] == name for p in pending)
             lines = complex_line.get(name, [])
             pending.append((name, kernel, concentration, lines[seen] if seen < len(lines) else 0))
         elif kind in ("sl-domain", "composite-domain", "strand-complex"):
+            where = complex_line if kind == "strand-complex" else domain_line
+            line = (where.get(statement[1]) or [0])[0]
             raise PILError(
                 source,
-                0,
-                f"PIL statement {kind!r} ({statement[1]}) is not supported; write domains as 'length NAME = N' "
+                line,
+                f"PIL statement {_KEYWORDS[kind]!r} ({statement[1]}) is not supported; write domains as 'length NAME = N' "
                 "and complexes in kernel notation",
             )
         # reactions and macrostates: enumerator output, not part of the system's definition
@@ -157,8 +166,26 @@ def parse_pil(text: str, source: str = "<string>", scheme: str = "pil") -> DSDSy
             formal=None if role == "fuel" else name,
             concentration=concentration,
         )
+    _refuse_duplicates(system, complex_line, source)
     system.formal_species = [c.name for c in system.complexes.values() if c.role == "signal"]
     return system
+
+
+def _refuse_duplicates(system: DSDSystem, complex_line: dict[str, list[int]], source: str) -> None:
+    """Two names for one complex (the same strands and pairs): sequences would make them one molecule."""
+    first: dict[str, str] = {}
+    for name, cplx in system.complexes.items():
+        key = canonical_kernel(cplx.kernel)
+        if key in first:
+            other = first[key]
+            line = (complex_line.get(name) or [0])[0]
+            raise PILError(
+                source,
+                line,
+                f"complex {name} has the same strands and structure as {other} (line "
+                f"{(complex_line.get(other) or [0])[0]}); one complex, one name",
+            )
+        first[key] = name
 
 
 def read_pil(path: str | Path) -> DSDSystem:

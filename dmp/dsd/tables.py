@@ -19,6 +19,7 @@ def _complex_order(system: DSDSystem) -> list[Complex]:
     ordered = [c for c in system.complexes.values() if c.role == "signal" and c.reaction is None]
     for module in system.modules:
         ordered += [system.complexes[n] for n in module.complexes + module.product_signals]
+    ordered = list({c.name: c for c in ordered}.values())  # a complex shared by modules: once, where first used
     seen = {c.name for c in ordered}
     ordered += [c for c in system.complexes.values() if c.name not in seen]
     return ordered
@@ -34,7 +35,8 @@ def format_pil(system: DSDSystem, header: Iterable[str] = ()) -> str:
     lines += [_pil_complex(c) for c in signals]
     written = {c.name for c in signals}
     for module in system.modules:
-        names = module.complexes + module.product_signals
+        # A complex shared by several modules (a species' fuel in qian2011) is written with the first.
+        names = [n for n in dict.fromkeys(module.complexes + module.product_signals) if n not in written]
         lines += ["", f"# Module r{module.index}: {module.source}"]
         lines += [_pil_complex(system.complexes[n]) for n in names]
         written.update(names)
@@ -77,10 +79,16 @@ def write_tables(system: DSDSystem, out_dir: str | Path, reactions: dict[int, st
     out_dir = Path(out_dir)
     strands = distinct_strands(system)
     strand_name = {s: e["name"] for s, e in strands.items()}
+    users: dict[str, list[str]] = {}
+    for module in system.modules:
+        for name in module.complexes:
+            users.setdefault(name, []).append(f"r{module.index}")
     rows = []
     for cplx in _complex_order(system):
         if cplx.role == "signal" and cplx.reaction is None:
             serves = "input or initial signal"
+        elif cplx.reaction is None and len(users.get(cplx.name, [])) > 1:
+            serves = f"shared by {len(users[cplx.name])} modules"
         else:
             serves = reactions.get(cplx.reaction, "") if cplx.reaction is not None else ""
         rows.append(
@@ -89,7 +97,7 @@ def write_tables(system: DSDSystem, out_dir: str | Path, reactions: dict[int, st
                 cplx.role,
                 cplx.formal or "",
                 serves,
-                "" if cplx.reaction is None else f"r{cplx.reaction}",
+                ",".join(users.get(cplx.name, [])) if cplx.reaction is None else f"r{cplx.reaction}",
                 cplx.kernel,
                 ",".join(strand_name[s] for s in cplx.strands),
                 round(cplx.concentration, 6),

@@ -19,8 +19,11 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from dmp.datasets import Scaling
+from dmp.data.scaling import Scaling
+from dmp.errors import DmpError
 from dmp.nn.model import Layer, TernaryModel, accuracy
+from dmp.nn.settings import TrainingSettings  # noqa: F401 (re-exported: its home before nn/settings.py)
+from dmp.params import to_dict
 
 EXPORT_TOLERANCE = 1e-6
 
@@ -112,33 +115,37 @@ def export_difference(net: TernaryMLP, model: TernaryModel, X_scaled: np.ndarray
     return float(np.max(np.abs(torch_out - numpy_out))) if len(X_scaled) else 0.0
 
 
-def _train_once(
-    settings: dict[str, Any], sizes: list[int], data: dict[str, tuple[np.ndarray, np.ndarray]], seed: int, desc: str
-) -> tuple[TernaryMLP, list[dict[str, float]], int, tuple[float, float]]:
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    net = TernaryMLP(sizes, settings["zero_threshold"], generator)
+def _optimizer(net: TernaryMLP, settings: TrainingSettings) -> tuple[torch.optim.Optimizer, Any]:
+    """The optimiser (no weight decay on biases) and its learning-rate schedule."""
     params = [
         {"params": [layer.weight for layer in net.layers]},
         {"params": [layer.bias for layer in net.layers], "weight_decay": 0.0},
     ]
-    if settings["optimizer"] == "adam":
-        optimizer = torch.optim.Adam(params, lr=settings["lr"], weight_decay=settings["weight_decay"])
+    if settings.optimizer == "adam":
+        optimizer = torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
     else:
-        optimizer = torch.optim.SGD(params, lr=settings["lr"], momentum=0.9, weight_decay=settings["weight_decay"])
-    if settings["lr_schedule"] == "step":
-        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, settings["lr_step_epochs"], settings["lr_gamma"])
-    elif settings["lr_schedule"] == "cosine":
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings["epochs"])
-    else:
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0)
-    loss_fn = _loss_fn(settings["loss"])
+        optimizer = torch.optim.SGD(params, lr=settings.lr, momentum=0.9, weight_decay=settings.weight_decay)
+    if settings.lr_schedule == "step":
+        return optimizer, torch.optim.lr_scheduler.StepLR(optimizer, settings.lr_step_epochs, settings.lr_gamma)
+    if settings.lr_schedule == "cosine":
+        return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0)
+
+
+def _train_once(
+    settings: TrainingSettings, sizes: list[int], data: dict[str, tuple[np.ndarray, np.ndarray]], seed: int, desc: str
+) -> tuple[TernaryMLP, list[dict[str, float]], int, tuple[float, float]]:
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    net = TernaryMLP(sizes, settings.zero_threshold, generator)
+    optimizer, scheduler = _optimizer(net, settings)
+    loss_fn = _loss_fn(settings.loss)
     X_train = torch.from_numpy(data["train"][0]).float()
     y_train = torch.from_numpy(data["train"][1])
     X_val = torch.from_numpy(data["val"][0]).float()
     y_val = torch.from_numpy(data["val"][1])
     n = len(y_train)
-    batch = settings["batch_size"]
+    batch = settings.batch_size
 
     history: list[dict[str, float]] = []
     best_state: dict[str, torch.Tensor] | None = None
@@ -146,7 +153,7 @@ def _train_once(
     best_epoch = 0
     stale = 0
     bar = tqdm(
-        range(1, settings["epochs"] + 1),
+        range(1, settings.epochs + 1),
         desc=desc,
         unit="epoch",
         file=sys.stderr,
@@ -166,6 +173,11 @@ def _train_once(
             optimizer.step()
             net.clip_()
             total += float(loss.detach()) * len(index)
+        if not math.isfinite(total):
+            raise DmpError(
+                f"training diverged: the loss is {total / n} at epoch {epoch} (learning rate "
+                f"{optimizer.param_groups[0]['lr']:g}); lower training.lr"
+            )
         scheduler.step()
         net.eval()
         with torch.no_grad():
@@ -191,7 +203,7 @@ def _train_once(
             stale = 0
         else:
             stale += 1
-            if stale >= settings["patience"]:
+            if stale >= settings.patience:
                 break
     bar.close()
     assert best_state is not None and best_score is not None
@@ -200,7 +212,7 @@ def _train_once(
 
 
 def train(
-    settings: dict[str, Any],
+    settings: TrainingSettings,
     hidden: list[int],
     scaling: Scaling,
     features: list[str],
@@ -221,9 +233,9 @@ def train(
     input_range = {"min": X_train.min(axis=0).tolist(), "max": X_train.max(axis=0).tolist()}
     sizes = [len(features), *hidden, len(classes)]
     best: tuple[tuple[float, float], TernaryMLP, list[dict[str, float]], int, int] | None = None
-    for restart in range(settings["restarts"]):
+    for restart in range(settings.restarts):
         run_seed = seed + restart
-        desc = f"train {'-'.join(map(str, sizes))}" + (f" #{restart + 1}" if settings["restarts"] > 1 else "")
+        desc = f"train {'-'.join(map(str, sizes))}" + (f" #{restart + 1}" if settings.restarts > 1 else "")
         net, history, epoch, score = _train_once(settings, sizes, scaled, run_seed, desc)
         if best is None or score > best[0]:  # validation accuracy, then lower validation loss
             best = (score, net, history, epoch, run_seed)
@@ -236,7 +248,7 @@ def train(
         raise RuntimeError(f"exported model differs from the PyTorch network by {diff} (> {EXPORT_TOLERANCE})")
     metrics = {f"{part}_accuracy": accuracy(model.forward_scaled(X), y) for part, (X, y) in scaled.items()}
     model.info = {
-        "training": dict(settings),
+        "training": to_dict(settings),
         "hidden": list(hidden),
         "seed": run_seed,
         "best_epoch": best_epoch,

@@ -83,6 +83,20 @@ def long_domains(system: DSDSystem) -> list[str]:
     return [d for d in system.domains if d not in short]
 
 
+def exposed_toeholds(system: DSDSystem) -> list[str]:
+    """Toehold domains left unpaired on gate complexes (where signals bind), each once."""
+    toeholds = set(toehold_domains(system))
+    exposed: dict[str, None] = {}
+    for cplx in system.complexes.values():
+        if len(cplx.strands) < 2:
+            continue
+        for strand, structure in zip(cplx.strands, cplx.structure, strict=True):
+            for d, symbol in zip(strand, structure, strict=True):
+                if symbol == "." and base_domain(d) in toeholds:
+                    exposed.setdefault(d, None)
+    return list(exposed)
+
+
 @dataclass
 class StrandInfo:
     """One distinct strand of a system, named as in the DSD stage's strands.tsv."""
@@ -90,11 +104,11 @@ class StrandInfo:
     name: str
     domains: tuple[str, ...]
     complexes: list[str]
-    role: str  # signal, gate, fuel or helper (the order sheets' groups)
+    role: str  # signal, gate, fuel, helper or reporter (the order sheets' groups)
     top: bool  # floats free at some point (not the base strand of any multi-strand complex)
 
 
-ORDER_ROLES = ("signal", "gate", "fuel", "helper")
+ORDER_ROLES = ("signal", "gate", "fuel", "helper", "reporter")
 
 
 def strand_infos(system: DSDSystem) -> list[StrandInfo]:
@@ -103,8 +117,10 @@ def strand_infos(system: DSDSystem) -> list[StrandInfo]:
     The base strand of a multi-strand complex is the one the others bind to: the strand carrying
     the most complement (starred) nucleotides, then the longest, then the last. Every other strand
     is a top strand: signals, strands released by gates, single-strand fuels and helpers.
-    Role: `gate` for a strand of any multi-strand complex (annealed into gates before use),
-    otherwise the role of the single-strand complex it forms.
+    Role: `reporter` for a strand of a reporter complex (it carries a dye or a quencher); `gate`
+    for a strand of any other multi-strand complex that is supplied (annealed before use; the
+    fluorescent product a reporter forms is not); otherwise the role of the single-strand
+    complex it forms.
     """
     from dmp.dsd.tables import distinct_strands, strand_length
 
@@ -121,6 +137,11 @@ def strand_infos(system: DSDSystem) -> list[StrandInfo]:
     infos = []
     for strand, entry in distinct_strands(system).items():
         used = [complexes[c] for c in entry["complexes"]]
-        role = "gate" if any(len(c.strands) > 1 for c in used) else used[0].role
+        if any(c.role == "reporter" for c in used):
+            role = "reporter"
+        elif any(len(c.strands) > 1 and not (c.role == "signal" and c.reaction is not None) for c in used):
+            role = "gate"
+        else:
+            role = next((c.role for c in used if len(c.strands) == 1), used[0].role)
         infos.append(StrandInfo(entry["name"], strand, list(entry["complexes"]), role, strand not in bases))
     return infos

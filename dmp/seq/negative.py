@@ -214,9 +214,12 @@ def design_negative(
         if conflicts:
             import warnings
 
+            from dmp.errors import DmpWarning
+
             warnings.warn(
                 f"seq.domains.alphabet {spec.alphabet}: {len(conflicts)} top strands hold complement domains "
                 f"(first {conflicts[0]}), so they carry the fourth letter; the code holds for the others",
+                DmpWarning,
                 stacklevel=2,
             )
     initial = None

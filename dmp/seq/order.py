@@ -8,7 +8,10 @@ helpers) and every plate holds one role only, so a plate can be handled as one s
 
 Purification: strands annealed into gates, and strands longer than `long_nt`, get the gate or
 long-strand purification (PAGE by default: synthesis errors accumulate with length and a
-truncated gate strand leaks); all others the default (standard desalting).
+truncated gate strand leaks); all others the default (standard desalting). Strands carrying a
+dye or a quencher (reporters) get `labelled_purification` (HPLC by default) and their
+modifications written inline in the vendor's notation: `/56-ROXN/ACGT...` for a 5' label,
+`...ACGT/3IAbRQSp/` for a 3' label (IDT's codes, see dmp.dsd.reporters).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 from dmp.fileio import atomic_path, write_text
 from dmp.seq.model import ORDER_ROLES
+from dmp.seq.settings import OrderSettings
 
 ROWS = "ABCDEFGH"
 COLUMNS = 12
@@ -47,18 +50,28 @@ def well_positions(count: int) -> list[str]:
     return [f"{ROWS[i % len(ROWS)]}{i // len(ROWS) + 1}" for i in range(count)]
 
 
-def order_lines(strands: list[tuple[str, str, str]], settings: dict[str, Any]) -> list[OrderLine]:
-    """(name, sequence, role) strands as order lines, grouped by role in ORDER_ROLES order, stable within a role."""
+def order_lines(
+    strands: list[tuple[str, str, str]], settings: OrderSettings, labels: dict[str, tuple[str, str]] | None = None
+) -> list[OrderLine]:
+    """(name, sequence, role) strands as order lines, grouped by role in ORDER_ROLES order, stable within a role.
+
+    `labels` maps a strand name to its (5', 3') modification codes ('' for none).
+    """
     rank = {role: k for k, role in enumerate(ORDER_ROLES)}
+    labels = labels or {}
     lines = []
     for name, sequence, role in sorted(strands, key=lambda s: rank.get(s[2], len(rank))):
-        if role == "gate":
-            purification = settings["gate_purification"]
-        elif len(sequence) > settings["long_nt"]:
-            purification = settings["long_purification"]
+        five, three = labels.get(name, ("", ""))
+        if five or three:
+            purification = settings.labelled_purification
+            sequence = f"{five}{sequence}{three}"
+        elif role == "gate":
+            purification = settings.gate_purification
+        elif len(sequence) > settings.long_nt:
+            purification = settings.long_purification
         else:
-            purification = settings["purification"]
-        lines.append(OrderLine(name, sequence, role, settings["scale"], purification))
+            purification = settings.purification
+        lines.append(OrderLine(name, sequence, role, settings.scale, purification))
     return lines
 
 

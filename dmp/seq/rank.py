@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 
 @dataclass
@@ -35,6 +34,8 @@ def rank_candidates(
     table: dict[int, dict[str, float]], better: dict[str, str], eligible: dict[int, bool] | None = None
 ) -> Ranking:
     """Rank candidates given as {candidate: {score: value}}; `better[score]` is "lower" or "higher"."""
+    from scipy.stats import rankdata  # here, not at the top: scipy.stats takes a second to import
+
     candidates = sorted(table)
     eligible = {c: True for c in candidates} if eligible is None else dict(eligible)
     ranks: dict[int, dict[str, float]] = {c: {} for c in candidates}

@@ -23,18 +23,18 @@ import numpy as np
 
 from dmp.dsd.model import DSDSystem, base_domain, complement
 from dmp.seq.binding import SETS, BindingSpec, sample_pairs, strand_sets, summarise
-from dmp.seq.model import Design, long_domains, strand_infos, toehold_domains
+from dmp.seq.model import Design, exposed_toeholds, long_domains, strand_infos, toehold_domains
 from dmp.seq.scores import (
     SCORES,
     SCREEN_SAMPLE,
     SPURIOUS_SCORES,
     WINDOW_LIMIT,
-    _exposed_toeholds,
     branch_migration_matches,
     count_motifs,
     window,
 )
 from dmp.seq.screen import KmerIndex, choose_pairs, kmer_codes, partner_counts, revcomp_codes
+from dmp.seq.settings import ScoringSettings, SeqSettings
 from dmp.seq.thermo import Thermo
 
 CHUNK_FORMAT = "dmp-seq-score-chunk/1"
@@ -100,14 +100,20 @@ def _tsi_tasks(top: list[str], k: int, budget: int, seed: int, plan: ScorePlan) 
 
 
 def _to_tasks(
-    system: DSDSystem, design: Design, top_infos: list, top: list[str], scoring: dict, seed: int, plan: ScorePlan
+    system: DSDSystem,
+    design: Design,
+    top_infos: list,
+    top: list[str],
+    scoring: ScoringSettings,
+    seed: int,
+    plan: ScorePlan,
 ) -> None:
-    exposed = _exposed_toeholds(system, set(toehold_domains(system)))
+    exposed = exposed_toeholds(system)
     partners = [{s for s, info in enumerate(top_infos) if complement(d) in info.domains} for d in exposed]
     sequences = [design.domain(d) for d in exposed]
-    k = scoring["occlusion_screen_nt"]
+    k = scoring.occlusion_screen_nt
     index = KmerIndex.build(top, k)
-    chosen, info = choose_pairs(partner_counts(sequences, index, skip=partners), int(scoring["max_pairs"]), seed)
+    chosen, info = choose_pairs(partner_counts(sequences, index, skip=partners), int(scoring.max_pairs), seed)
     for t, s, weight in chosen:
         _, positions = _pair_starts(sequences[t], top[s], k)
         part = window(top[s], positions, k)
@@ -115,9 +121,9 @@ def _to_tasks(
     plan.context["to"] = {"screen": info, "exposed": exposed, "pairs_total": sum(len(top) - len(p) for p in partners)}
 
 
-def score_plan(system: DSDSystem, design: Design, settings: dict[str, Any], seed: int = 0) -> ScorePlan:
+def score_plan(system: DSDSystem, design: Design, settings: SeqSettings, seed: int = 0) -> ScorePlan:
     """Every ViennaRNA task of the scores of one design, in a fixed order (seeded samples)."""
-    scoring = settings["scoring"]
+    scoring = settings.scoring
     plan = ScorePlan()
     infos = strand_infos(system)
     toeholds = set(toehold_domains(system))
@@ -130,13 +136,13 @@ def score_plan(system: DSDSystem, design: Design, settings: dict[str, Any], seed
             for _ in range(system.domains[base_domain(d)])
         )
         plan.tasks.append(["strand", _cost(len(sequence)), sequence, mask])
-    _tsi_tasks(top, scoring["dimer_screen_nt"], int(scoring["max_pairs"]), seed, plan)
+    _tsi_tasks(top, scoring.dimer_screen_nt, int(scoring.max_pairs), seed, plan)
     _to_tasks(system, design, top_infos, top, scoring, seed + 3, plan)
     gates = [c for c in system.complexes.values() if len(c.strands) > 1]
     for c in gates:
         strands, target = design.complex_strands(c), design.complex_structure(c, system.domains)
         plan.tasks.append(["bn", _cost(sum(map(len, strands))), strands, target.replace("&", ""), c.concentration])
-    spec = BindingSpec(int(scoring.get("binding_pairs", 400)), float(scoring.get("binding_kd_nM", 100.0)), seed + 5)
+    spec = BindingSpec(int(scoring.binding_pairs), float(scoring.binding_kd_nM), seed + 5)
     pairs = sample_pairs([info.domains for info in infos], spec.pairs, spec.seed)
     sets = strand_sets([design.strand(info.domains) for info in infos], spec.seed)  # designed, shuffled, random
     for name, strands_ in sets.items():
@@ -152,7 +158,7 @@ def score_plan(system: DSDSystem, design: Design, settings: dict[str, Any], seed
                 "kd_nM": spec.kd_nM,
                 "seed": spec.seed,
             },
-            "concentration_M": scoring["reference_nM"] * 1e-9,
+            "concentration_M": scoring.reference_nM * 1e-9,
         }
     )
     return plan
@@ -238,7 +244,7 @@ def collect(
     chunks: list[dict[str, Any]],
     system: DSDSystem,
     design: Design,
-    settings: dict[str, Any],
+    settings: SeqSettings,
     thermo: Thermo,
 ) -> dict[str, Any]:
     """The candidate's scores, details and gate MFEs from the chunk results (any split gives the same)."""
@@ -291,12 +297,12 @@ def collect(
 
     scores.update(branch_migration_matches([design.domains[d] for d in long_domains(system)]))
     infos = strand_infos(system)
-    scores["motifs"] = float(count_motifs([design.strand(i.domains) for i in infos], settings["domains"]["forbidden"]))
+    scores["motifs"] = float(count_motifs([design.strand(i.domains) for i in infos], settings.domains.forbidden))
     scores.update(_spurious(system, design, settings, details))
     from dmp.seq.toeholds import score_toeholds
 
     scores["dg_error"], scores["dg_range"] = score_toeholds(
-        [design.domains[d] for d in toehold_domains(system)], settings["toeholds"]["target_dG"], thermo.temperature
+        [design.domains[d] for d in toehold_domains(system)], settings.toeholds.target_dG, thermo.temperature
     )
     details["binding"] = _binding_details(by_kind.get("bind", []), ctx["binding"], thermo)
     ordered = {name: None if scores[name] is None else float(scores[name]) for name in SCORES}  # type: ignore[arg-type]
@@ -339,15 +345,15 @@ def _tsi_details(tsi: list, out: list, ctx: dict[str, Any], names: list[str]) ->
     return info, per_strand
 
 
-def _spurious(system: DSDSystem, design: Design, settings: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+def _spurious(system: DSDSystem, design: Design, settings: SeqSettings, details: dict[str, Any]) -> dict[str, Any]:
     from dmp.seq.spurious import spurious_scores
 
-    scoring = settings["scoring"]
+    scoring = settings.scoring
     nucleotides = sum(len(design.strand(s)) for c in system.complexes.values() for s in c.strands)
-    if nucleotides <= int(scoring["spurious_max_nt"]):
+    if nucleotides <= int(scoring.spurious_max_nt):
         return spurious_scores(system, design)
     details["spurious"] = (
-        f"not run: {nucleotides} nt in complexes exceed seq.scoring.spurious_max_nt ({scoring['spurious_max_nt']})"
+        f"not run: {nucleotides} nt in complexes exceed seq.scoring.spurious_max_nt ({scoring.spurious_max_nt})"
     )
     return {name: None for name in SPURIOUS_SCORES}
 
@@ -376,7 +382,7 @@ def _binding_details(tasks: list, ctx: dict[str, Any], thermo: Thermo) -> dict[s
 
 
 def score_design(
-    system: DSDSystem, design: Design, settings: dict[str, Any], thermo: Thermo, seed: int = 0
+    system: DSDSystem, design: Design, settings: SeqSettings, thermo: Thermo, seed: int = 0
 ) -> dict[str, Any]:
     """All scores of one design in this process: the plan run as a single chunk, then collected."""
     plan = score_plan(system, design, settings, seed)

@@ -2,8 +2,7 @@
 
 Each score is a function on plain sequences (so it can be tested on hand-made strand sets) and
 has an entry in SCORES: which direction is better and a one-line explanation for the report.
-`score_candidate` computes all of them for one design of a compiled system, as the task plan of
-`scorejobs` (a streamed pair screen; the same plan splits into independent chunk jobs).
+`dmp.seq.design.score_candidate` computes all of them for one design of a compiled system.
 
 Strand sets follow Piperine: *top strands* are the strands that float free at some time (signals,
 strands released by gates, single-strand fuels and helpers); the base strand of a gate (its
@@ -30,8 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from dmp.dsd.model import DSDSystem, base_domain
-from dmp.seq.model import Design, revcomp
+from dmp.seq.model import revcomp
 from dmp.seq.thermo import Thermo
 
 
@@ -200,6 +198,45 @@ def unpaired_scores(
     return scores, energies
 
 
+def _screened_out(
+    strands: Sequence[str],
+    pairs: set[tuple[int, int]],
+    thermo: Thermo,
+    energy: Any,
+    concentration_M: float,
+    sample: int,
+    seed: int,
+) -> dict[str, Any] | None:
+    """Fold a seeded sample of the hetero pairs the screen left out: how much binding the screen misses."""
+    n = len(strands)
+    outside = n * (n - 1) // 2 - sum(i != j for i, j in pairs)
+    if not sample or outside <= 0:
+        return None
+    rng = random.Random(seed)
+    chosen: set[tuple[int, int]] = set()
+    if outside <= sample:  # few enough: fold them all
+        chosen = {(i, j) for i in range(n) for j in range(i + 1, n) if (i, j) not in pairs}
+    while len(chosen) < min(sample, outside):
+        i, j = sorted(rng.sample(range(n), 2))
+        if (i, j) not in pairs:
+            chosen.add((i, j))
+    percents: list[float] = []
+    for i, j in sorted(chosen):
+        a, b = strands[i][:WINDOW_LIMIT], strands[j][:WINDOW_LIMIT]
+        dG = thermo.binding_energy(a, b, energy(a), energy(b))
+        percents.append(100.0 * thermo.dimer_fraction(dG, concentration_M))
+    if not percents:
+        return None
+    mean = sum(percents) / len(percents)
+    return {
+        "pairs": outside,
+        "sample": len(percents),
+        "mean_percent": mean,
+        "max_percent": max(percents),
+        "estimated_percent_per_strand": mean * 2 * outside / n,
+    }
+
+
 def top_strand_interactions(
     strands: Sequence[str],
     thermo: Thermo,
@@ -258,31 +295,9 @@ def top_strand_interactions(
     }
     if sampling:
         details["estimated"] = sampling
-    n = len(strands)
-    outside = n * (n - 1) // 2 - sum(i != j for i, j in pairs)  # screened-out hetero pairs
-    if sample and outside > 0:
-        rng = random.Random(seed)
-        chosen: set[tuple[int, int]] = set()
-        if outside <= sample:  # few enough: fold them all
-            chosen = {(i, j) for i in range(n) for j in range(i + 1, n) if (i, j) not in pairs}
-        while len(chosen) < min(sample, outside):
-            i, j = sorted(rng.sample(range(n), 2))
-            if (i, j) not in pairs:
-                chosen.add((i, j))
-        percents: list[float] = []
-        for i, j in sorted(chosen):
-            a, b = strands[i][:WINDOW_LIMIT], strands[j][:WINDOW_LIMIT]
-            dG = thermo.binding_energy(a, b, energy(a), energy(b))
-            percents.append(100.0 * thermo.dimer_fraction(dG, concentration_M))
-        if percents:
-            mean = sum(percents) / len(percents)
-            details["screened_out"] = {
-                "pairs": outside,
-                "sample": len(percents),
-                "mean_percent": mean,
-                "max_percent": max(percents),
-                "estimated_percent_per_strand": mean * 2 * outside / n,
-            }
+    outside = _screened_out(strands, set(pairs), thermo, energy, concentration_M, sample, seed)
+    if outside:
+        details["screened_out"] = outside
     return per_strand, details
 
 
@@ -403,32 +418,3 @@ def count_motifs(strands: Iterable[str], motifs: Iterable[str]) -> int:
         for motif in motifs:
             total += sum(sequence.startswith(motif, i) for i in range(len(sequence) - len(motif) + 1))
     return total
-
-
-# ---------------------------------------------------------------------------- one candidate
-
-
-def score_candidate(
-    system: DSDSystem, design: Design, settings: dict[str, Any], thermo: Thermo, seed: int = 0
-) -> dict[str, Any]:
-    """Every score of SCORES for one design, plus details and the MFE structure of each gate complex.
-
-    Computed as the scoring plan of `scorejobs` run in one chunk (a large system splits the same
-    plan into independent jobs and collects them to the same record). `seed` drives the samples.
-    """
-    from dmp.seq.scorejobs import score_design
-
-    return score_design(system, design, settings, thermo, seed)
-
-
-def _exposed_toeholds(system: DSDSystem, toeholds: set[str]) -> list[str]:
-    """Toehold domains left unpaired on gate complexes (where signals bind), each once."""
-    exposed: dict[str, None] = {}
-    for cplx in system.complexes.values():
-        if len(cplx.strands) < 2:
-            continue
-        for strand, structure in zip(cplx.strands, cplx.structure, strict=True):
-            for d, symbol in zip(strand, structure, strict=True):
-                if symbol == "." and base_domain(d) in toeholds:
-                    exposed.setdefault(d, None)
-    return list(exposed)

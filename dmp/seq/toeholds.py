@@ -31,6 +31,7 @@ import stickydesign as sd
 from stickydesign.energetics_daoe import EnergeticsDAOE
 
 from dmp.errors import DmpError
+from dmp.seq.model import revcomp
 
 FLANK = "c"  # reference context of every toehold: 5'-C toehold C-3' (Piperine's score_toeholds)
 ENUMERATE_UP_TO = 8  # toeholds up to this length: every sequence is a candidate; longer: a seeded sample
@@ -123,6 +124,7 @@ def design_toeholds(count: int, spec: ToeholdSpec, seed: int) -> list[str]:
     With `spec.reuse`, fewer non-interacting toeholds than `count` are shared in turn
     (toehold i gets sequence i mod n); without it, that is an error.
     """
+    _refuse_impossible_motifs(spec)
     pool = candidate_pool(spec, seed)
     chosen = choose(pool, count, spec, seed)
     if len(chosen) < count:
@@ -130,6 +132,24 @@ def design_toeholds(count: int, spec: ToeholdSpec, seed: int) -> list[str]:
             return [chosen[i % len(chosen)] for i in range(count)]
         raise ToeholdError(_infeasible(count, spec, len(pool), len(chosen), seed))
     return chosen
+
+
+def _refuse_impossible_motifs(spec: ToeholdSpec) -> None:
+    """Forbidden motifs that every sequence of the alphabet, or its complement, contains: say so first.
+
+    A toehold's complement is on another strand of the same system, so both must avoid the motifs
+    (forbidding A, C and G leaves TTTTTTT, whose complement AAAAAAA holds an A).
+    """
+    if spec.length > ENUMERATE_UP_TO:
+        return
+    for word in itertools.product(spec.alphabet, repeat=spec.length):
+        text = "".join(word)
+        if not any(m in text or m in revcomp(text) for m in spec.forbidden):
+            return
+    raise ToeholdError(
+        f"seq.domains.forbidden ({', '.join(spec.forbidden)}) excludes every {spec.length}-nt sequence of "
+        f"{spec.alphabet} or its complement: no toehold can be designed; shorten the list"
+    )
 
 
 def _infeasible(count: int, spec: ToeholdSpec, pool: int, found: int, seed: int) -> str:

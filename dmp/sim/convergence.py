@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import numpy as np
 
+DECADES = 6  # the measure grid spans t_end * 1e-6 .. t_end
 
-def time_grid(t_end: float, points: int, log_points: int, first: float = 1e-6) -> np.ndarray:
-    """Output times: 0, `log_points` log-spaced times from first * t_end to t_end, and a uniform grid.
 
-    Log spacing resolves the fast start and the slow tail of a CRN with one array.
+def measure_grid(t_end: float, per_decade: int, decades: int = DECADES) -> np.ndarray:
+    """0, then `per_decade` evenly spaced times in each decade from t_end * 10^-decades to t_end.
+
+    Dense where a CRN moves fast (the start) and where it settles (the tail). Within a decade
+    the spacing is uniform, so an engine that only samples uniform grids (GillesPy2) can run
+    one decade at a time and sample exactly these times: the measures read off the grid are
+    then the same for every engine. Neighbouring samples are at most 9 / per_decade of the
+    later time apart.
     """
-    parts = [np.zeros(1), np.linspace(0.0, t_end, max(int(points), 2))]
-    if log_points > 0:
-        parts.append(np.geomspace(first * t_end, t_end, int(log_points)))
-    grid = np.unique(np.concatenate(parts))
+    t_end = float(t_end)
+    edges = t_end * 10.0 ** np.arange(-decades, 1, dtype=np.float64)
+    parts = [np.zeros(1), edges[:1]]
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        parts.append(np.linspace(low, high, int(per_decade) + 1)[1:])
+    grid = np.concatenate(parts)
     grid[-1] = t_end
     return grid
 

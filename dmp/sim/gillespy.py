@@ -9,6 +9,7 @@ that number, so GillesPy2's stochastic propensity k * a * b / vol matches the OD
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import sys
@@ -22,6 +23,7 @@ from dmp.errors import DmpError
 from dmp.fileio import atomic_path
 
 METHODS = ("ode", "ssa")
+_PAUSED = 33  # GillesPy2 SimulationReturnCode.PAUSED: the run stopped at its timeout
 
 
 @dataclass
@@ -159,6 +161,42 @@ def simulate_ode(
     return Trajectory(np.asarray(data["time"], dtype=float), species, values)
 
 
+def uniform_runs(times: np.ndarray) -> list[np.ndarray]:
+    """Split increasing output times into runs of equal spacing, each starting where the last ended."""
+    times = np.asarray(times, dtype=np.float64)
+    runs, i = [], 0
+    while i < len(times) - 1:
+        step = times[i + 1] - times[i]
+        j = i + 1
+        while j + 1 < len(times) and np.isclose(times[j + 1] - times[j], step, rtol=1e-9, atol=0.0):
+            j += 1
+        runs.append(times[i : j + 1])
+        i = j
+    return runs
+
+
+def simulate_ode_on(
+    crn: CRN, times: np.ndarray, initial: dict[str, float] | None = None, rtol: float = 1e-9, atol: float = 1e-11
+) -> np.ndarray:
+    """(T, S) concentrations at any piecewise-uniform `times` starting at 0, with GillesPy2's ODESolver.
+
+    GillesPy2 samples only uniform time spans, so each uniform run of `times` is one GillesPy2
+    run that starts from the state where the previous one ended (mass action is autonomous).
+    """
+    times = np.asarray(times, dtype=np.float64)
+    if len(times) == 0 or times[0] != 0.0 or np.any(np.diff(times) <= 0):
+        raise DmpError("output times must start at 0 and increase")
+    state = {name: crn.concentration(name) for name in crn.species}
+    state.update(initial or {})
+    rows = [np.array([state[name] for name in crn.species], dtype=np.float64)]
+    for run in uniform_runs(times):
+        trajectory = simulate_ode(crn, float(run[-1] - run[0]), len(run), state, rtol=rtol, atol=atol)
+        rows.extend(trajectory.values[1:])
+        # LSODA may leave a species a hair below zero; GillesPy2 refuses negative initial values.
+        state = {name: max(value, 0.0) for name, value in trajectory.final().items()}
+    return np.array(rows).reshape(len(times), len(crn.species))
+
+
 def cpp_available() -> bool:
     """GillesPy2's C++ solvers compile with g++ and SCons on first use."""
     _expose_scons()
@@ -186,10 +224,12 @@ def simulate_ssa(
     molecules_per_unit: int = 100,
     initial: dict[str, float] | None = None,
     trajectories: int = 1,
-) -> list[Trajectory]:
+    timeout: float | None = None,
+) -> list[Trajectory] | None:
     """Stochastic trajectories (GillesPy2 SSA) in concentration units (molecule count / molecules_per_unit).
 
-    Uses the compiled SSACSolver when g++ is present, NumPySSASolver otherwise.
+    Uses the compiled SSACSolver when g++ is present, NumPySSASolver otherwise. With `timeout`
+    (seconds), a run that has not reached `t_end` by then stops and None is returned.
     """
     _check_times(t_end, points)
     if molecules_per_unit < 1:
@@ -203,7 +243,10 @@ def simulate_ssa(
         from gillespy2 import NumPySSASolver
 
         solver = NumPySSASolver(model=model)
-    results = solver.run(number_of_trajectories=trajectories, seed=int(seed) % (2**31 - 1) or 1)
+    options = {"timeout": max(1, math.ceil(timeout))} if timeout else {}
+    results = solver.run(number_of_trajectories=trajectories, seed=int(seed) % (2**31 - 1) or 1, **options)
+    if getattr(solver, "rc", 0) == _PAUSED:  # GillesPy2's return code when the timeout stopped the run
+        return None
     species = crn.species
     out = []
     for data in results:

@@ -84,92 +84,51 @@ class BlockTriangularSolver:
         off = rows != cols
         graph = sp.csr_matrix((np.ones(int(off.sum())), (cols[off], rows[off])), shape=(S, S))  # j -> i
         n_comp, comp = connected_components(graph, directed=True, connection="strong")
-        level = _levels(n_comp, comp, rows, cols, off)
-        members: list[list[int]] = [[] for _ in range(n_comp)]
-        for s in range(S):
-            members[comp[s]].append(s)
         self.diag_ids = np.flatnonzero(~off)
         self.diag_species = rows[~off]
-        inside = comp[rows] == comp[cols]
-        by_comp = np.argsort(comp[rows], kind="stable")
-        start = np.searchsorted(comp[rows][by_comp], np.arange(n_comp + 1))
-
-        def in_block(c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            ids = np.array([e for e in by_comp[start[c] : start[c + 1]] if inside[e]], dtype=np.int64)
-            local = {s: i for i, s in enumerate(members[c])}
-            return (
-                ids,
-                np.array([local[r] for r in rows[ids]], dtype=np.int64),
-                np.array([local[r] for r in cols[ids]], dtype=np.int64),
-            )
-
-        self.max_block = max((len(m) for m in members), default=0)
-        # Pass 1: the species of each level, in the order a solve visits them.
-        plans = []
-        for L in range(int(level.max()) + 1 if n_comp else 0):
-            comps = np.flatnonzero(level == L)
-            sizes = np.array([len(members[c]) for c in comps], dtype=np.int64)
-            singles = np.array([members[c][0] for c in comps[sizes == 1]], dtype=np.int64)
-            species = [singles]
-            dense = []
-            for k in sorted(set(sizes[(sizes > 1) & (sizes <= dense_limit)].tolist())):
-                block_comps = comps[sizes == k]
-                parts = [in_block(c) for c in block_comps]
-                block_of = np.concatenate([np.full(len(p[0]), b) for b, p in enumerate(parts)])
-                blocks = np.array([members[c] for c in block_comps], dtype=np.int64)
-                dense.append(
-                    (
-                        blocks,
-                        np.concatenate([p[0] for p in parts]),
-                        block_of,
-                        *(np.concatenate([p[i] for p in parts]) for i in (1, 2)),
-                    )
-                )
-                species.append(blocks.ravel())
-            large = []
-            for c in comps[sizes > dense_limit]:
-                block = np.array(members[c], dtype=np.int64)
-                large.append((block, *in_block(c)))
-                species.append(block)
-            plans.append((np.concatenate(species), singles, dense, large))
+        blocks = _Blocks(S, n_comp, comp, rows, cols)
+        self.max_block = max((len(m) for m in blocks.members), default=0)
+        plans = _plan_levels(blocks, _levels(n_comp, comp, rows, cols, off), dense_limit)
         # A solve works on the state permuted into this order, so that every level is one slice.
         self.order = np.concatenate([p[0] for p in plans]) if plans else np.zeros(0, dtype=np.int64)
         self.position = np.empty(S, dtype=np.int64)
         self.position[self.order] = np.arange(len(self.order))
-        # Pass 2: the entries coupling each level to earlier ones, in permuted coordinates.
-        self.levels: list[_Level] = []
-        lo = 0
+        self.levels = self._couple_levels(plans, rows, cols, blocks.inside)
+
+    def _couple_levels(
+        self, plans: list[tuple], rows: np.ndarray, cols: np.ndarray, inside: np.ndarray
+    ) -> list[_Level]:
+        """Pass 2: the entries coupling each level to earlier ones, in permuted coordinates."""
+        levels, lo = [], 0
         for level_species, singles, dense, large in plans:
             hi = lo + len(level_species)
             row_in = self.position[rows] - lo
             coupling = (row_in >= 0) & (row_in < hi - lo) & ~inside
-            const_e = np.flatnonzero(coupling & constant)
-            var_e = np.flatnonzero(coupling & ~constant)
-            self.levels.append(
+            const_e = np.flatnonzero(coupling & self.constant)
+            var_e = np.flatnonzero(coupling & ~self.constant)
+            const_off = sp.csr_matrix(
+                (self.const_values[self.source[const_e]], (row_in[const_e], self.position[cols[const_e]])),
+                shape=(hi - lo, lo),
+            )
+            scatter = sp.csr_matrix(
+                (np.ones(len(var_e)), (row_in[var_e], np.arange(len(var_e)))), shape=(hi - lo, len(var_e))
+            )
+            levels.append(
                 _Level(
                     lo,
                     hi,
-                    _compact(
-                        sp.csr_matrix(
-                            (self.const_values[self.source[const_e]], (row_in[const_e], self.position[cols[const_e]])),
-                            shape=(hi - lo, lo),
-                        )
-                    ),
+                    _compact(const_off),
                     len(const_e),
                     self.source[var_e],
                     self.position[cols[var_e]],
-                    _compact(
-                        sp.csr_matrix(
-                            (np.ones(len(var_e)), (row_in[var_e], np.arange(len(var_e)))),
-                            shape=(hi - lo, len(var_e)),
-                        )
-                    ),
+                    _compact(scatter),
                     singles,
                     dense,
                     large,
                 )
             )
             lo = hi
+        return levels
 
     def entry_values(self, ids: np.ndarray, var_values: np.ndarray) -> np.ndarray:
         """(len(ids), B) values of the given entries, constant ones broadcast over examples."""
@@ -182,6 +141,62 @@ class BlockTriangularSolver:
     def factor(self, var_values: np.ndarray, c: float) -> Factorisation:
         """Factorise I - c J for J given by its (variable entries x examples) values and the constant ones."""
         return Factorisation(self, var_values, float(c))
+
+
+class _Blocks:
+    """The strongly connected components of a Jacobian pattern and the entries inside each."""
+
+    def __init__(self, S: int, n_comp: int, comp: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
+        self.members: list[list[int]] = [[] for _ in range(n_comp)]
+        for s in range(S):
+            self.members[comp[s]].append(s)
+        self.rows, self.cols = rows, cols
+        self.inside = comp[rows] == comp[cols]
+        self.by_comp = np.argsort(comp[rows], kind="stable")
+        self.start = np.searchsorted(comp[rows][self.by_comp], np.arange(n_comp + 1))
+
+    def entries(self, c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Entry ids inside component c, with their rows and columns local to the component."""
+        ids = np.array([e for e in self.by_comp[self.start[c] : self.start[c + 1]] if self.inside[e]], dtype=np.int64)
+        local = {s: i for i, s in enumerate(self.members[c])}
+        return (
+            ids,
+            np.array([local[r] for r in self.rows[ids]], dtype=np.int64),
+            np.array([local[r] for r in self.cols[ids]], dtype=np.int64),
+        )
+
+
+def _plan_levels(blocks: _Blocks, level: np.ndarray, dense_limit: int) -> list[tuple]:
+    """Pass 1: per level, its species in the order a solve visits them (singles, dense blocks, large)."""
+    members = blocks.members
+    plans = []
+    for L in range(int(level.max()) + 1 if len(level) else 0):
+        comps = np.flatnonzero(level == L)
+        sizes = np.array([len(members[c]) for c in comps], dtype=np.int64)
+        singles = np.array([members[c][0] for c in comps[sizes == 1]], dtype=np.int64)
+        species = [singles]
+        dense = []
+        for k in sorted(set(sizes[(sizes > 1) & (sizes <= dense_limit)].tolist())):
+            block_comps = comps[sizes == k]
+            parts = [blocks.entries(c) for c in block_comps]
+            block_of = np.concatenate([np.full(len(p[0]), b) for b, p in enumerate(parts)])
+            same_size = np.array([members[c] for c in block_comps], dtype=np.int64)
+            dense.append(
+                (
+                    same_size,
+                    np.concatenate([p[0] for p in parts]),
+                    block_of,
+                    *(np.concatenate([p[i] for p in parts]) for i in (1, 2)),
+                )
+            )
+            species.append(same_size.ravel())
+        large = []
+        for c in comps[sizes > dense_limit]:
+            block = np.array(members[c], dtype=np.int64)
+            large.append((block, *blocks.entries(c)))
+            species.append(block)
+        plans.append((np.concatenate(species), singles, dense, large))
+    return plans
 
 
 def _levels(n_comp: int, comp: np.ndarray, rows: np.ndarray, cols: np.ndarray, off: np.ndarray) -> np.ndarray:

@@ -8,14 +8,18 @@ ODE system (`dmp.sim.batch`) integrates all grid points together.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from dmp.crn.model import CRN
-from dmp.crn.translate import SpeciesMap
-from dmp.sim.batch import simulate_batch
+from dmp.crn.species_map import SpeciesMap
+from dmp.nn.model import TernaryModel
+from dmp.sim.agreement import METHODS
+from dmp.sim.readout import simulate_inputs
+from dmp.sim.settings import SimulationSettings
 
 
 def grid_coordinates(shape: tuple[int, int], unit: float, upsample: int = 1) -> np.ndarray:
@@ -58,54 +62,148 @@ def pixel_indices(X: np.ndarray, shape: tuple[int, int], unit: float) -> tuple[n
     return rows, cols
 
 
-def crn_outputs(
-    crn: CRN, species_map: SpeciesMap, X_scaled: np.ndarray, settings: dict[str, Any]
-) -> tuple[np.ndarray, int]:
-    """CRN outputs (n x classes) at `settings['t_end']` for each scaled input, and the count of clipped inputs."""
-    present = set(crn.species)
-    overrides, clipped = [], 0
-    for x in X_scaled:
-        values, n_clipped = species_map.input_concentrations(x, present)
-        overrides.append(values)
-        clipped += n_clipped
-    _, values, species = simulate_batch(crn, overrides, settings["t_end"], 2, settings["rtol"], settings["atol"])
-    final = values[-1]  # (n, S)
-    index = {name: i for i, name in enumerate(species)}
-    zero = np.zeros(len(X_scaled))
-    outputs = [
-        (final[:, index[p]] if p in index else zero) - (final[:, index[m]] if m in index else zero)
-        for p, m in species_map.output_species()
-    ]
-    return np.column_stack(outputs) if outputs else np.zeros((len(X_scaled), 0)), clipped
+def target_image(X: np.ndarray, y: np.ndarray, shape: tuple[int, int], unit: float) -> np.ndarray:
+    """(H, W) class of every pixel from its examples; ValueError if a point is off the grid or a pixel is missing."""
+    rows, cols = pixel_indices(X, shape, unit)
+    target = np.full(shape, -1, dtype=np.int64)
+    target[rows, cols] = y
+    if (target < 0).any():
+        r, c = np.argwhere(target < 0)[0]
+        raise ValueError(f"pixel (row {r}, column {c}) is in no part of the split")
+    return target
 
 
-def _outputs_task(task: tuple[CRN, SpeciesMap, np.ndarray, dict[str, Any]]) -> tuple[np.ndarray, int]:
-    return crn_outputs(*task)
+@dataclass
+class Drawing:
+    """The network's and every CRN's outputs on the pixel grid (k = 1) and on a k-times finer grid."""
+
+    grids: dict[int, np.ndarray]  # k -> (points, 2) coordinates
+    nn: dict[int, np.ndarray]  # k -> (points, classes)
+    crns: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
+    clipped: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
 
 
-def crn_outputs_many(
-    jobs_list: list[tuple[CRN, np.ndarray]],
+def draw(
+    model: TernaryModel,
+    crns: dict[str, CRN],
     species_map: SpeciesMap,
-    settings: dict[str, Any],
+    shape: tuple[int, int],
+    unit: float,
+    upsample: int,
+    settings: SimulationSettings,
     jobs: int = 1,
-    chunk: int = 64,
-) -> list[tuple[np.ndarray, int]]:
-    """`crn_outputs` for several (CRN, scaled inputs) pairs, split into chunks of `chunk` points
-    that `jobs` worker processes simulate in parallel; results in the order given."""
-    tasks, owners = [], []
-    for k, (crn, X_scaled) in enumerate(jobs_list):
-        for start in range(0, len(X_scaled), chunk):
-            tasks.append((crn, species_map, X_scaled[start : start + chunk], settings))
-            owners.append(k)
-    if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            parts = list(pool.map(_outputs_task, tasks))
-    else:
-        parts = [_outputs_task(task) for task in tasks]
-    results = []
-    for k, (_, X_scaled) in enumerate(jobs_list):
-        mine = [part for part, owner in zip(parts, owners, strict=True) if owner == k]
-        n_out = len(species_map.outputs)
-        outputs = np.concatenate([m[0] for m in mine]) if mine else np.zeros((len(X_scaled), n_out))
-        results.append((outputs, sum(m[1] for m in mine)))
-    return results
+) -> Drawing:
+    """Simulate every CRN at every pixel centre (and on the finer grid) to `settings.t_end`."""
+    grids = {1: grid_coordinates(shape, unit, 1)}
+    if upsample > 1:
+        grids[upsample] = grid_coordinates(shape, unit, upsample)
+    drawing = Drawing(grids, {k: model.forward(G) for k, G in grids.items()})
+    times = np.array([0.0, float(settings.t_end)])
+    started = time.perf_counter()
+    for name, crn in crns.items():
+        drawing.crns[name], drawing.clipped[name] = {}, 0
+        for k, G in grids.items():
+            readout = simulate_inputs(crn, species_map, model.scaling.apply(G), times, settings, 1.0, jobs)
+            drawing.crns[name][k] = readout.final_outputs
+            drawing.clipped[name] += readout.clipped
+    drawing.seconds = time.perf_counter() - started
+    return drawing
+
+
+def _argmax(outputs: np.ndarray) -> np.ndarray:
+    return np.argmax(outputs, axis=1)
+
+
+def crn_entries(drawing: Drawing, target: np.ndarray) -> dict[str, dict[str, Any]]:
+    """Pixel accuracy and agreement with the network of every CRN (fine-grid agreement too)."""
+    nn_pixels = _argmax(drawing.nn[1])
+    out = {}
+    for name, outputs in drawing.crns.items():
+        pixels = _argmax(outputs[1])
+        entry: dict[str, Any] = {
+            "pixel_accuracy": float(np.mean(pixels == target)),
+            "agreement_with_nn": float(np.mean(pixels == nn_pixels)),
+            "pixels_differing_from_nn": int(np.sum(pixels != nn_pixels)),
+            "max_abs_output_error": float(np.max(np.abs(outputs[1] - drawing.nn[1]))),
+            "clipped_inputs": drawing.clipped[name],
+        }
+        for k in outputs:
+            if k > 1:
+                entry["fine_grid_agreement_with_nn"] = float(np.mean(_argmax(outputs[k]) == _argmax(drawing.nn[k])))
+                entry["fine_grid_max_abs_output_error"] = float(np.max(np.abs(outputs[k] - drawing.nn[k])))
+        out[name] = entry
+    return out
+
+
+def pattern_summary(
+    drawing: Drawing,
+    target: np.ndarray,
+    black: int,
+    meta: dict[str, Any],
+    layer_sizes: list[int],
+    settings: SimulationSettings,
+    jobs: int,
+) -> dict[str, Any]:
+    """pattern.json: the image, grid, network and CRN pixel figures (headline = worst CRN)."""
+    per_crn = crn_entries(drawing, target)
+    height, width = meta["image_shape"]
+    upsample = max(drawing.grids)
+    return {
+        "image": meta.get("source"),
+        "grid": {"rows": height, "cols": width, "pixel_unit": float(meta["pixel_unit"])},
+        "n_pixels": int(target.size),
+        "black_pixels": int(np.sum(target == black)),
+        "layer_sizes": layer_sizes,
+        "nn_pixel_accuracy": float(np.mean(_argmax(drawing.nn[1]) == target)),
+        "crn_pixel_accuracy": min(e["pixel_accuracy"] for e in per_crn.values()) if per_crn else None,
+        "crn_nn_agreement": min(e["agreement_with_nn"] for e in per_crn.values()) if per_crn else None,
+        "crns": per_crn,
+        "fine_grid": {"upsample": upsample, "rows": height * upsample, "cols": width * upsample}
+        if upsample > 1
+        else None,
+        "t_end": settings.t_end,
+        "method": METHODS[settings.engine],
+        "simulated_points": int(sum(len(drawing.grids[k]) for k in drawing.grids) * len(drawing.crns)),
+        "simulation_seconds": round(drawing.seconds, 3),
+        "jobs": jobs,
+        "rtol": settings.rtol,
+        "atol": settings.atol,
+    }
+
+
+def panels(drawing: Drawing, target: np.ndarray, black: int, summary: dict[str, Any]) -> list[list[tuple[str, Any]]]:
+    """The figure's rows of (title, black-pixel image) panels: target, network, each CRN; the finer grid below."""
+    height, width = summary["grid"]["rows"], summary["grid"]["cols"]
+
+    def image(classes: np.ndarray, k: int) -> np.ndarray:
+        return (classes == black).reshape(height * k, width * k)
+
+    def percent(value: float) -> str:
+        return f"{100 * value:.1f}%"
+
+    rows: list[list[tuple[str, Any]]] = [
+        [(f"target ({summary['black_pixels']}/{target.size} black)", image(target, 1))]
+        + [(f"network: {percent(summary['nn_pixel_accuracy'])} of pixels", image(_argmax(drawing.nn[1]), 1))]
+        + [
+            (
+                f"{name} CRN: {percent(e['pixel_accuracy'])} of pixels\n"
+                f"agrees with network on {percent(e['agreement_with_nn'])}",
+                image(_argmax(drawing.crns[name][1]), 1),
+            )
+            for name, e in summary["crns"].items()
+        ]
+    ]
+    k = max(drawing.grids)
+    if k > 1:
+        rows.append(
+            [(f"{k}x finer grid:", None), ("network", image(_argmax(drawing.nn[k]), k))]
+            + [
+                (
+                    f"{name} CRN (agrees on {percent(summary['crns'][name]['fine_grid_agreement_with_nn'])})",
+                    image(_argmax(drawing.crns[name][k]), k),
+                )
+                for name in drawing.crns
+            ]
+        )
+    return rows

@@ -15,11 +15,17 @@ rate k / volume). Both shrink as the molecule count grows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 from dmp.crn.model import CRN
+from dmp.crn.species_map import SpeciesMap
 from dmp.errors import DmpError
 from dmp.sim.gillespy import build_model, cpp_available
+from dmp.sim.readout import example_initials, output_matrix
+from dmp.sim.settings import SimulationSettings
 
 
 class EnsembleRunner:
@@ -114,3 +120,69 @@ def ensemble_statistics(outputs: np.ndarray, nn_outputs: np.ndarray) -> dict[str
         "mean_abs_error": float(np.mean(np.abs(outputs - nn_outputs[None, :]))),
         "max_abs_error": float(np.max(np.abs(outputs - nn_outputs[None, :]))),
     }
+
+
+@dataclass
+class SsaStudy:
+    """Ensembles of every example at one molecule count, and the molecule-count sweep."""
+
+    per_example: list[dict[str, float]]  # ensemble_statistics of each example
+    sweep: list[dict[str, Any]]  # one row per molecule count
+    runner: EnsembleRunner
+    initials: list[dict[str, float]]
+    matrix: np.ndarray  # (S, O): state -> outputs
+
+
+def _sweep_row(molecules: int, stats: list[dict[str, float]]) -> dict[str, Any]:
+    def mean(key: str) -> float | None:
+        return float(np.mean([s[key] for s in stats])) if stats else None
+
+    return {
+        "molecules_per_unit": int(molecules),
+        "examples": len(stats),
+        "mean_argmax_agreement": mean("argmax_agreement"),
+        "min_argmax_agreement": float(np.min([s["argmax_agreement"] for s in stats])) if stats else None,
+        "mean_abs_error": mean("mean_abs_error"),
+        "mean_output_std": mean("output_std_max"),
+    }
+
+
+def ssa_study(
+    crn: CRN, species_map: SpeciesMap, X_scaled: np.ndarray, nn_out: np.ndarray, settings: SimulationSettings, seed: int
+) -> SsaStudy:
+    """SSA ensembles per example at `molecules_per_unit`, then the sweep over `ssa.molecules_sweep`.
+
+    Every ensemble's seed derives from `seed`, the molecule count and the example, so a run on
+    a subset of examples gives the same ensembles for those examples.
+    """
+    ssa = settings.ssa
+    initials, _ = example_initials(crn, species_map, X_scaled)
+    matrix = output_matrix(crn.species, species_map)
+    mpu, trajectories = int(settings.molecules_per_unit), int(ssa.trajectories)
+    # One compiled solver serves the figure's span and (rates scaled, see EnsembleRunner) the long runs.
+    runner = EnsembleRunner(crn, settings.trajectory_t_end, 101)
+    finals: dict[tuple[int, int], np.ndarray] = {}
+
+    def final(k: int, molecules: int) -> np.ndarray:  # (trajectories, O) outputs at t_end
+        if (molecules, k) not in finals:
+            values = runner.run(initials[k], molecules, trajectories, example_seed(seed, molecules, k), ssa.t_end)
+            finals[(molecules, k)] = values[:, -1, :] @ matrix
+        return finals[(molecules, k)]
+
+    per_example = [ensemble_statistics(final(k, mpu), nn_out[k]) for k in range(len(initials))]
+    n_sweep = min(int(ssa.sweep_examples), len(initials))
+    sweep = [
+        _sweep_row(m, [ensemble_statistics(final(k, m), nn_out[k]) for k in range(n_sweep)])
+        for m in ssa.molecules_sweep
+    ]
+    return SsaStudy(per_example, sweep, runner, initials, matrix)
+
+
+def figure_ensembles(
+    study: SsaStudy, picks: list[int], molecules: int, trajectories: int, seed: int
+) -> list[np.ndarray]:
+    """(trajectories, points, O) output curves of the picked examples over the runner's short span."""
+    return [
+        study.runner.run(study.initials[k], molecules, trajectories, example_seed(seed, molecules, k, 1)) @ study.matrix
+        for k in picks
+    ]

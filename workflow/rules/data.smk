@@ -14,7 +14,7 @@ rule dataset:
     log:
         f"{RESULTS}/{{dataset}}/logs/dataset.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=10,
     shell:
         "{DMP} dataset --config {CONFIG:q} --dataset {wildcards.dataset} --out-dir {params.out_dir:q} > {log:q} 2>&1"

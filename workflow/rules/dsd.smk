@@ -3,7 +3,7 @@
 
 
 def dsd_settings(wildcards):
-    return dmp.config.stage_settings(config, wildcards.dataset, "dsd")
+    return stage_of(wildcards, "dsd")
 
 
 def dsd_chunks(wildcards):
@@ -20,13 +20,22 @@ rule dsd_compile:
         pil=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/system.pil",
         gates=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/gates.tsv",
         strands=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/strands.tsv",
+        visualdsd=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/system.dna",
+        shapes=directory(f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/shapes"),
+        gates_html=report(
+            f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/gates.html",
+            caption="../report/gates.rst",
+            category="{dataset}",
+            subcategory="6 DNA gates",
+            labels={"dataset": "{dataset}", "scheme": "{scheme}", "content": "gates with drawings"},
+        ),
     params:
         settings=dsd_settings,
         out_dir=lambda w, output: os.path.dirname(output.system),
     log:
         f"{RESULTS}/{{dataset}}/logs/dsd_compile_{{scheme}}.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=10,
     shell:
         "{DMP} compile {input.crn:q} --species {input.species:q} --scheme {wildcards.scheme} --out {params.out_dir:q}"
@@ -43,10 +52,10 @@ rule dsd_verify_chunk:
     log:
         f"{RESULTS}/{{dataset}}/logs/dsd_verify_{{scheme}}_{{chunk}}-of-{{chunks}}.log",
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w, attempt: 4000 * attempt,
         runtime=60,
     shell:
-        "{DMP} verify {params.out_dir:q} --chunk {wildcards.chunk} --of {wildcards.chunks} > {log:q} 2>&1"
+        "{DMP} verify {params.out_dir:q} --chunk {wildcards.chunk} --of {wildcards.chunks} --out {output:q} > {log:q} 2>&1"
 
 
 rule dsd_collect:
@@ -55,15 +64,15 @@ rule dsd_collect:
         chunks=dsd_chunks,
     output:
         crn=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/enumerated.crn",
+        sbml=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/enumerated.xml",
         verification=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/verification.json",
         summary=f"{RESULTS}/{{dataset}}/dsd/{{scheme}}/summary.json",
     params:
         out_dir=lambda w, input: os.path.dirname(input.system),
-        chunks=lambda w: dsd_settings(w)["chunks"],
     log:
         f"{RESULTS}/{{dataset}}/logs/dsd_collect_{{scheme}}.log",
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w, attempt: 4000 * attempt,
         runtime=60,
     shell:
-        "{DMP} verify {params.out_dir:q} --collect {params.chunks} --warn-only > {log:q} 2>&1"
+        "{DMP} verify {params.out_dir:q} --collect {input.chunks:q} --warn-only > {log:q} 2>&1"

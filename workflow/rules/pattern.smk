@@ -22,9 +22,9 @@ rule draw_pattern:
         out_dir=lambda w, output: os.path.dirname(output.summary),
     log:
         f"{RESULTS}/{{dataset}}/logs/draw_pattern.log",
-    threads: lambda w: dmp.config.stage_settings(config, w.dataset, "simulation")["jobs"]
+    threads: lambda w: stage_of(w, "simulation")["jobs"]
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=60,
     shell:
         "{DMP} pattern --data-dir {params.data_dir:q} --model {input.model:q} --species {input.species:q}"

@@ -3,7 +3,7 @@
 
 
 def seq_settings(wildcards):
-    return dmp.config.stage_settings(config, wildcards.dataset, "seq")
+    return stage_of(wildcards, "seq")
 
 
 def seq_candidates(wildcards):
@@ -20,14 +20,14 @@ rule seq_design:
     params:
         settings=seq_settings,
         dsd_dir=lambda w, input: os.path.dirname(input.system),
-        out_dir=lambda w: f"{RESULTS}/{w.dataset}/sequences/{w.scheme}",
     log:
         f"{RESULTS}/{{dataset}}/logs/seq_design_{{scheme}}_{{candidate}}.log",
     resources:
-        mem_mb=4000,  # a digits-size candidate (0.45 M nt): 29-39 min on one core, about 1.9 GB resident
+        # a digits-size candidate (0.45 M nt): 29-39 min on one core, about 1.9 GB resident
+        mem_mb=lambda w, attempt: 4000 * attempt,
         runtime=120,
     shell:
-        "{DMP} design {params.dsd_dir:q} --candidate {wildcards.candidate} --out {params.out_dir:q}"
+        "{DMP} design {params.dsd_dir:q} --candidate {wildcards.candidate} --out {output:q}"
         " --config {CONFIG:q} --dataset {wildcards.dataset} > {log:q} 2>&1"
 
 
@@ -50,12 +50,11 @@ rule seq_select:
         settings=seq_settings,
         dsd_dir=lambda w, input: os.path.dirname(input.system),
         out_dir=lambda w, output: os.path.dirname(output.summary),
-        candidates=lambda w: seq_settings(w)["candidates"],
     log:
         f"{RESULTS}/{{dataset}}/logs/seq_select_{{scheme}}.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=60,
     shell:
-        "{DMP} select {params.out_dir:q} --candidates {params.candidates} --dsd {params.dsd_dir:q}"
+        "{DMP} select {params.out_dir:q} --candidates {input.candidates:q} --dsd {params.dsd_dir:q}"
         " --config {CONFIG:q} --dataset {wildcards.dataset} > {log:q} 2>&1"

@@ -5,7 +5,7 @@
 
 
 def sim_settings(wildcards):
-    return dmp.config.stage_settings(config, wildcards.dataset, "simulation")
+    return stage_of(wildcards, "simulation")
 
 
 def evaluation_chunks(wildcards):
@@ -22,7 +22,7 @@ def dna_chunks(wildcards):
 
 
 def dna_schemes(wildcards):
-    return dmp.config.stage_settings(config, wildcards.dataset, "dsd")["schemes"]
+    return schemes(wildcards.dataset)
 
 
 rule evaluate_chunk:
@@ -35,17 +35,16 @@ rule evaluate_chunk:
         f"{RESULTS}/{{dataset}}/simulation/chunks/{{crn}}_outputs.{{chunk}}-of-{{chunks}}.tsv",
     params:
         settings=settings("simulation"),
-        out=lambda w: f"{RESULTS}/{w.dataset}/simulation/{w.crn}_outputs.tsv",
     log:
         f"{RESULTS}/{{dataset}}/logs/evaluate_{{crn}}_{{chunk}}-of-{{chunks}}.log",
     threads: lambda w: sim_settings(w)["jobs"]
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=120,
     shell:
         "{DMP} evaluate --crn {input.crn:q} --species {input.species:q} --model {input.model:q}"
         " --data {input.data:q} --config {CONFIG:q} --dataset {wildcards.dataset} --jobs {threads}"
-        " --chunk {wildcards.chunk} --of {wildcards.chunks} --out {params.out:q} > {log:q} 2>&1"
+        " --chunk {wildcards.chunk} --of {wildcards.chunks} --out {output:q} > {log:q} 2>&1"
 
 
 rule evaluate_collect:
@@ -53,15 +52,13 @@ rule evaluate_collect:
         evaluation_chunks,
     output:
         f"{RESULTS}/{{dataset}}/simulation/{{crn}}_outputs.tsv",
-    params:
-        chunks=lambda w: sim_settings(w)["chunks"],
     log:
         f"{RESULTS}/{{dataset}}/logs/evaluate_{{crn}}_collect.log",
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, attempt: 1000 * attempt,
         runtime=10,
     shell:
-        "{DMP} evaluate --collect {params.chunks} --out {output:q} > {log:q} 2>&1"
+        "{DMP} evaluate --collect {input:q} --out {output:q} > {log:q} 2>&1"
 
 
 rule dna_evaluate_chunk:
@@ -74,18 +71,17 @@ rule dna_evaluate_chunk:
         f"{RESULTS}/{{dataset}}/simulation/dna/chunks/{{scheme}}_outputs.{{chunk}}-of-{{chunks}}.tsv",
     params:
         settings=settings("simulation"),
-        unit_nM=lambda w: dmp.config.stage_settings(config, w.dataset, "dsd")["unit_nM"],
-        out=lambda w: f"{RESULTS}/{w.dataset}/simulation/dna/{w.scheme}_outputs.tsv",
+        unit_nM=lambda w: stage_of(w, "dsd")["unit_nM"],
     log:
         f"{RESULTS}/{{dataset}}/logs/dna_evaluate_{{scheme}}_{{chunk}}-of-{{chunks}}.log",
     threads: lambda w: sim_settings(w)["jobs"]
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=240,
     shell:
         "{DMP} evaluate --level dna --crn {input.crn:q} --species {input.species:q} --model {input.model:q}"
         " --data {input.data:q} --config {CONFIG:q} --dataset {wildcards.dataset} --jobs {threads}"
-        " --chunk {wildcards.chunk} --of {wildcards.chunks} --out {params.out:q} > {log:q} 2>&1"
+        " --chunk {wildcards.chunk} --of {wildcards.chunks} --out {output:q} > {log:q} 2>&1"
 
 
 rule dna_evaluate_collect:
@@ -93,15 +89,13 @@ rule dna_evaluate_collect:
         dna_chunks,
     output:
         f"{RESULTS}/{{dataset}}/simulation/dna/{{scheme}}_outputs.tsv",
-    params:
-        chunks=lambda w: sim_settings(w)["chunks"],
     log:
         f"{RESULTS}/{{dataset}}/logs/dna_evaluate_{{scheme}}_collect.log",
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, attempt: 1000 * attempt,
         runtime=10,
     shell:
-        "{DMP} evaluate --collect {params.chunks} --out {output:q} > {log:q} 2>&1"
+        "{DMP} evaluate --collect {input:q} --out {output:q} > {log:q} 2>&1"
 
 
 rule agreement:
@@ -155,7 +149,7 @@ rule agreement:
         ),
     params:
         settings=settings("simulation"),
-        dsd=lambda w: dmp.config.stage_settings(config, w.dataset, "dsd"),
+        dsd=settings("dsd"),
         out_dir=lambda w, output: os.path.dirname(output.summary),
         dna_outputs=lambda w, input: " ".join(
             shlex.quote(f"{s}={p}") for s, p in zip(dna_schemes(w), input.dna, strict=True)
@@ -166,7 +160,7 @@ rule agreement:
     log:
         f"{RESULTS}/{{dataset}}/logs/agreement.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=30,
     shell:
         "{DMP} agreement --model {input.model:q} --data {input.data:q} --species {input.species:q}"
@@ -207,7 +201,7 @@ rule ssa:
     log:
         f"{RESULTS}/{{dataset}}/logs/ssa.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=60,
     shell:
         "{DMP} ssa --crn {input.crn:q} --species {input.species:q} --model {input.model:q} --data {input.data:q}"
@@ -245,7 +239,7 @@ rule rates:
     log:
         f"{RESULTS}/{{dataset}}/logs/rates.log",
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=60,
     shell:
         "{DMP} rates --crns full={input.full:q} reduced={input.reduced:q} --species {input.species:q}"

@@ -20,7 +20,7 @@ rule train:
         f"{RESULTS}/{{dataset}}/logs/train.log",
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=lambda w, attempt: 4000 * attempt,
         runtime=120,
     shell:
         "{DMP} train --config {CONFIG:q} --dataset {wildcards.dataset} --data-dir {params.data_dir:q}"

@@ -11,7 +11,8 @@ strand hj t_Yj b_Yj at once, which commits the reaction. Free copies of the disp
 strands (helpers) keep the input steps reversible until then.
 
 As Nuskell's `cardelli2011_NM_noGC`: the paper's garbage-collection gates are left out.
-Implemented from the paper's figure.
+Implemented from the paper's figure. No products: a private waste strand takes their place; no
+reactants (formation): a source fuel shaped like a signal, in excess, opens the gate.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dmp.dsd.schemes.base import Scheme, Token, closing, paired, unpaired
 class Cardelli2011NM(Scheme):
     name = "cardelli2011_NM_noGC"
     reference = "Cardelli, Natural Computing 10:407-428 (2011), Fig. 9 (n x m gate), without garbage collection"
+    source_fuel = True
 
     def domains_of(self, system: DSDSystem, species: str) -> tuple[str, str]:
         return self.short(system, f"{species}_t"), self.long(system, f"{species}_b")

@@ -12,7 +12,13 @@ domain b_X.
   toehold a_X2* for X2; the same strand free in solution (the buffer) makes that first step
   reversible, so X1 is not trapped when X2 is absent.
 
-Implemented from the paper's figures; gates take one or two reactants, as in the paper.
+- No products: L alone (its output strand is a waste). No reactants (formation): a source fuel,
+  a strand shaped like the signal of a private species, in excess, feeds an L gate (Nuskell's
+  generalisation `-> X` as `f -> X`).
+
+Implemented from the paper's figures; gates take one or two reactants, as in the paper. A gate
+reading the same species twice (`A + A -> A`) is not verified: a released A can take the first
+input site back (Nuskell's own runs fail it too).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ class Soloveichik2010(Scheme):
     name = "soloveichik2010"
     reference = "Soloveichik, Seelig & Winfree, PNAS 107:5393-5398 (2010), Figs. 2 and 3"
     max_reactants = 2
+    source_fuel = True
 
     def domains_of(self, system: DSDSystem, species: str) -> tuple[str, str, str]:
         return (

@@ -1,15 +1,11 @@
-"""Datasets: load, clean, split (stratified, seeded) and fit the input scaling.
+"""Dataset loaders, one per `datasets.<name>.loader`: raw features and labels, before splitting.
 
-Five sources:
 - `virus`: GEO series GSE73072 tables as used by the ICML 2020 virus classifier (10 gene
   probes, labels h1n1/h3n2/hrv/rsv), keeping samples of infected subjects taken at or after
   the subject's infection onset and before its offset.
 - `iris`, `digits`: bundled with scikit-learn (no download).
 - `mnist`: standard IDX files (optionally gzipped) in a user-given folder.
 - `pattern`: a black-and-white image; every pixel is an example (x1, x2) -> black/white.
-
-The split is written as CSV tables of raw (unscaled) features plus `split.json`, which holds
-the scaling fitted on the training part; the model stores the same scaling.
 """
 
 from __future__ import annotations
@@ -19,6 +15,7 @@ import math
 import re
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +23,6 @@ from typing import Any
 import numpy as np
 
 from dmp.errors import DataError
-from dmp.fileio import atomic_path, provenance, write_json
 
 VIRUS_LABELS_FILE = "icml2020dataset_GSE73072_4labels.csv"
 VIRUS_SAMPLES_FILE = "icml2020dataset_GSE73072_sample.csv"
@@ -43,70 +39,14 @@ MNIST_FILES = {
 }
 
 
-@dataclass
-class Dataset:
-    """Raw features and integer labels of one dataset, before splitting."""
-
-    name: str
-    features: list[str]
-    classes: list[str]
-    X: np.ndarray
-    y: np.ndarray
-    meta: dict[str, Any] = field(default_factory=dict)
-    # Index of examples that form a predefined test set (MNIST); None means split by fraction.
-    predefined_test: np.ndarray | None = None
-
-
-@dataclass
-class Scaling:
-    """Affine input scaling x_scaled = (x - offset) / scale, fitted on the training part."""
-
-    method: str
-    offset: np.ndarray
-    scale: np.ndarray
-
-    def apply(self, X: np.ndarray) -> np.ndarray:
-        return (np.asarray(X, dtype=np.float64) - self.offset) / self.scale
-
-    def to_json(self) -> dict[str, Any]:
-        return {"method": self.method, "offset": self.offset.tolist(), "scale": self.scale.tolist()}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Scaling:
-        return cls(data["method"], np.asarray(data["offset"], float), np.asarray(data["scale"], float))
-
-
-@dataclass
-class Split:
-    """Train/validation/test parts of a dataset (raw features) and the fitted scaling."""
-
-    dataset: Dataset
-    train: np.ndarray
-    val: np.ndarray
-    test: np.ndarray
-    scaling: Scaling
-
-    def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        index = getattr(self, name)
-        return self.dataset.X[index], self.dataset.y[index]
-
-    def sizes(self) -> dict[str, int]:
-        return {"train": len(self.train), "val": len(self.val), "test": len(self.test)}
-
-
-# ---------------------------------------------------------------------------- loaders
-
-
-def _require_file(path: Path, what: str, hint: str) -> Path:
-    if not path.is_file():
-        raise DataError(f"{path}: {what} not found; {hint}")
-    return path
-
+# Most pixels of a pattern image: each is an example the CRNs are simulated on (the published
+# images are at most 26 x 26); 256 x 256 is already hours of simulation.
+MAX_PATTERN_PIXELS = 65_536
 
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def _read_csv(path: Path, **options: Any) -> Any:
+def read_csv(path: Path, **options: Any) -> Any:
     """pandas.read_csv with its errors as one DataError naming the file (and line, for ragged rows)."""
     import pandas as pd
 
@@ -124,6 +64,26 @@ def _read_csv(path: Path, **options: Any) -> Any:
         raise DataError(f"{path}: not a text file (UTF-8 CSV expected)") from None
 
 
+@dataclass
+class Dataset:
+    """Raw features and integer labels of one dataset, before splitting."""
+
+    name: str
+    features: list[str]
+    classes: list[str]
+    X: np.ndarray
+    y: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+    # Index of examples that form a predefined test set (MNIST); None means split by fraction.
+    predefined_test: np.ndarray | None = None
+
+
+def _require_file(path: Path, what: str, hint: str) -> Path:
+    if not path.is_file():
+        raise DataError(f"{path}: {what} not found; {hint}")
+    return path
+
+
 def load_virus(folder: str | Path, key: str = "datasets.<name>.path") -> Dataset:
     """GSE73072 virus classifier data: 698 samples x 10 probes, 4 labels."""
 
@@ -133,7 +93,7 @@ def load_virus(folder: str | Path, key: str = "datasets.<name>.path") -> Dataset
         raise DataError(f"{folder}: virus data folder not found; {hint}")
     labels_path = _require_file(folder / VIRUS_LABELS_FILE, "expression/label table", hint)
     samples_path = _require_file(folder / VIRUS_SAMPLES_FILE, "sample table", hint)
-    table = _read_csv(labels_path, index_col=0)
+    table = read_csv(labels_path, index_col=0)
     if table.shape[0] < 2:
         raise DataError(f"{labels_path}: expected probe rows followed by one label row")
     label_row = table.iloc[-1]
@@ -144,7 +104,7 @@ def load_virus(folder: str | Path, key: str = "datasets.<name>.path") -> Dataset
     except ValueError:
         raise DataError(f"{labels_path}: expression rows must be numeric (probe rows before the label row)") from None
 
-    samples = _read_csv(samples_path)
+    samples = read_csv(samples_path)
     if not {"Accession", "Title"} <= set(samples.columns):
         raise DataError(f"{samples_path}: expected columns 'Accession' and 'Title'")
     titles = dict(zip(samples["Accession"], samples["Title"], strict=True))
@@ -152,7 +112,7 @@ def load_virus(folder: str | Path, key: str = "datasets.<name>.path") -> Dataset
     studies: dict[str, dict[int, tuple[float, float, float]]] = {}
     for study in VIRUS_STUDIES:
         path = _require_file(folder / f"icml2020dataset_GSE73072_{study}.csv", f"study table {study}", hint)
-        frame = _read_csv(path)
+        frame = read_csv(path)
         if frame.shape[1] < 6:
             raise DataError(f"{path}: expected 6 columns (subject, sham, symptomatic, infected, onset, offset)")
         studies[study] = {
@@ -396,9 +356,15 @@ def load_pattern(
 
     file = pattern_file(path, image, key)
     try:
-        with Image.open(file) as picture:
+        with Image.open(file) as picture:  # reads the header only, so the size is checked before decoding
+            width, height = picture.size
+            if width * height > MAX_PATTERN_PIXELS:
+                raise DataError(
+                    f"{file}: {width} x {height} = {width * height} pixels, more than {MAX_PATTERN_PIXELS} "
+                    "(dmp.data.loaders.MAX_PATTERN_PIXELS): every pixel is one simulated example; scale the image down"
+                )
             rgba = picture.convert("RGBA")
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         raise DataError(f"{file}: cannot read image: {exc}") from None
     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     grey = np.asarray(Image.alpha_composite(white, rgba).convert("L"))
@@ -425,46 +391,72 @@ def load_pattern(
     )
 
 
-def data_problem(settings: dict[str, Any], path: Path | None, name: str) -> str | None:
+@dataclass(frozen=True)
+class DataSource:
+    """Where and how to read one dataset: a `datasets.<name>` config section with its path resolved."""
+
+    name: str
+    loader: str
+    path: Path | None = None
+    image: str | None = None
+    coordinate_scale: float = 1.0
+    downsample: int = 1
+
+    @property
+    def key(self) -> str:
+        """The config section that names this dataset (for error messages)."""
+        return f"datasets.{self.name}"
+
+
+def _virus_folder(source: DataSource) -> Path:
+    hint = f"set {source.key}.path in config.yaml to the folder holding the GSE73072 tables"
+    if source.path is None:
+        raise DataError(f"{source.key}.path is not set; {hint}")
+    if not Path(source.path).is_dir():
+        raise DataError(f"{source.path}: virus data folder not found; {hint}")
+    return Path(source.path)
+
+
+# One registry: loader name -> (read the data, check that its files are present).
+LOADERS: dict[str, tuple[Callable[[DataSource], Dataset], Callable[[DataSource], object]]] = {
+    "virus": (lambda s: load_virus(_virus_folder(s), f"{s.key}.path"), _virus_folder),
+    "iris": (lambda s: load_iris(), lambda s: None),
+    "digits": (lambda s: load_digits(), lambda s: None),
+    "mnist": (
+        lambda s: load_mnist(s.path, s.downsample, f"{s.key}.path"),
+        lambda s: mnist_files(s.path, f"{s.key}.path"),
+    ),
+    "pattern": (
+        lambda s: load_pattern(s.path, s.image, s.coordinate_scale, s.key),
+        lambda s: pattern_file(s.path, s.image, s.key),
+    ),
+}
+
+
+def _entry(source: DataSource) -> tuple[Callable[[DataSource], Dataset], Callable[[DataSource], object]]:
+    if source.loader not in LOADERS:  # the schema rejects other values first
+        raise DataError(
+            f"{source.key}.loader: unknown dataset loader {source.loader!r}; use one of {', '.join(LOADERS)}"
+        )
+    return LOADERS[source.loader]
+
+
+def data_problem(source: DataSource) -> str | None:
     """Why a dataset's files cannot be read (one line naming the config key), or None.
 
     Only checks that files exist, so the workflow can call it while planning and leave a
     dataset whose data the user does not have out of `all`.
     """
-    loader = settings["loader"]
     try:
-        if loader == "mnist":
-            mnist_files(path, f"datasets.{name}.path")
-        elif loader == "virus":
-            if path is None or not Path(path).is_dir():
-                where = (
-                    f"{path}: virus data folder not found" if path is not None else f"datasets.{name}.path is not set"
-                )
-                raise DataError(f"{where}; point datasets.{name}.path at the folder holding the GSE73072 tables")
-        elif loader == "pattern":
-            pattern_file(path, settings.get("image"), f"datasets.{name}")
+        _entry(source)[1](source)
     except DataError as exc:
         return str(exc)
     return None
 
 
-def load_dataset(settings: dict[str, Any], path: Path | None, name: str = "<name>") -> Dataset:
-    """Load the dataset a `datasets.<name>` config section describes."""
-    loader = settings["loader"]
-    if loader == "virus":
-        if path is None:
-            raise DataError(f"virus: datasets.{name}.path is not set; point it at the GSE73072 tables folder")
-        dataset = load_virus(path, f"datasets.{name}.path")
-    elif loader == "iris":
-        dataset = load_iris()
-    elif loader == "digits":
-        dataset = load_digits()
-    elif loader == "mnist":
-        dataset = load_mnist(path, settings.get("downsample", 1), f"datasets.{name}.path")
-    elif loader == "pattern":
-        dataset = load_pattern(path, settings.get("image"), settings.get("coordinate_scale", 1.0), f"datasets.{name}")
-    else:  # the schema rejects other values first
-        raise DataError(f"unknown dataset loader {loader!r}")
+def load_dataset(source: DataSource) -> Dataset:
+    """Load and check the dataset a `datasets.<name>` config section describes."""
+    dataset = _entry(source)[0](source)
     check_dataset(dataset)
     return dataset
 
@@ -481,146 +473,3 @@ def check_dataset(dataset: Dataset) -> None:
     if len(present) < 2:
         where = dataset.meta.get("source") or dataset.name
         raise DataError(f"{where}: the labels hold a single class ({dataset.classes[present[0]]}); need at least two")
-
-
-def require_two_classes(path: str | Path, y: np.ndarray, classes: list[str]) -> None:
-    """A training table whose label column holds one class cannot train a classifier."""
-    present = np.unique(y)
-    if len(present) < 2:
-        only = classes[present[0]] if len(present) else "none"
-        raise DataError(f"{path}: the label column holds a single class ({only}); training needs at least two")
-
-
-# ---------------------------------------------------------------------------- split
-
-
-def split_sizes(n: int, fractions: dict[str, float]) -> dict[str, int]:
-    """Integer part sizes: floor(n*train), floor(n*val), and the rest for test."""
-    n_train = int(math.floor(n * fractions["train"] + 1e-9))
-    n_val = int(math.floor(n * fractions["val"] + 1e-9))
-    return {"train": n_train, "val": n_val, "test": n - n_train - n_val}
-
-
-def fit_scaling(X: np.ndarray, method: str) -> Scaling:
-    """Fit the input scaling on training features; constant features keep scale 1."""
-    d = X.shape[1]
-    if method == "standard":
-        offset, scale = X.mean(axis=0), X.std(axis=0)
-    elif method == "minmax":
-        offset, scale = X.min(axis=0), X.max(axis=0) - X.min(axis=0)
-    elif method == "minmax_global":
-        # One offset and scale for every feature (pixel intensities 0-255 -> [0, 1]): a pixel that
-        # is blank throughout training cannot blow up on a test image, and relative scales stay.
-        low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 1.0)
-        offset, scale = np.full(d, low), np.full(d, high - low)
-    else:
-        offset, scale = np.zeros(d), np.ones(d)
-    scale = np.where(scale > 0, scale, 1.0)
-    return Scaling(method, offset.astype(float), scale.astype(float))
-
-
-def split_dataset(dataset: Dataset, fractions: dict[str, float] | str, scaling: str, seed: int) -> Split:
-    """Stratified, seeded train/val/test split; the scaling is fitted on the training part only.
-
-    `fractions="all"` puts every example in every part: for a task whose goal is to reproduce
-    the data itself (pattern formation: draw the whole image) rather than to generalise.
-    With a predefined test set (MNIST), train and val divide the rest in the ratio train:val.
-    """
-    from sklearn.model_selection import train_test_split
-
-    everything = np.arange(len(dataset.y))
-    if fractions == "all":
-        return Split(dataset, everything, everything.copy(), everything.copy(), fit_scaling(dataset.X, scaling))
-    try:
-        if dataset.predefined_test is not None:
-            test = dataset.predefined_test
-            rest = np.setdiff1d(everything, test)
-            n_val = int(round(len(rest) * fractions["val"] / (fractions["train"] + fractions["val"])))
-            train, val = train_test_split(rest, test_size=n_val, stratify=dataset.y[rest], random_state=seed)
-        else:
-            sizes = split_sizes(len(everything), fractions)
-            rest, test = train_test_split(everything, test_size=sizes["test"], stratify=dataset.y, random_state=seed)
-            train, val = train_test_split(rest, test_size=sizes["val"], stratify=dataset.y[rest], random_state=seed)
-    except ValueError as exc:
-        raise DataError(
-            f"{dataset.name}: cannot split {len(everything)} examples with fractions {fractions}: {exc}"
-        ) from None
-    train, val, test = np.sort(train), np.sort(val), np.sort(test)
-    return Split(dataset, train, val, test, fit_scaling(dataset.X[train], scaling))
-
-
-# ---------------------------------------------------------------------------- files
-
-
-def write_split(split: Split, out_dir: str | Path, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write train.csv, val.csv, test.csv (label + raw features) and split.json."""
-    import pandas as pd
-
-    out_dir = Path(out_dir)
-    dataset = split.dataset
-    for part in ("train", "val", "test"):
-        X, y = split.part(part)
-        frame = pd.DataFrame(X, columns=dataset.features)
-        frame.insert(0, "label", [dataset.classes[i] for i in y])
-        with atomic_path(out_dir / f"{part}.csv") as tmp:
-            frame.to_csv(tmp, index=False, float_format="%.17g", lineterminator="\n")
-    counts = {
-        part: {
-            dataset.classes[c]: int((dataset.y[getattr(split, part)] == c).sum()) for c in range(len(dataset.classes))
-        }
-        for part in ("train", "val", "test")
-    }
-    record = {
-        "dataset": dataset.name,
-        "n_examples": int(len(dataset.y)),
-        "features": dataset.features,
-        "classes": dataset.classes,
-        "sizes": split.sizes(),
-        "class_counts": counts,
-        "scaling": split.scaling.to_json(),
-        "meta": {k: v for k, v in dataset.meta.items() if k != "samples"},
-        **(extra or {}),
-    }
-    write_json(out_dir / "split.json", record)
-    return record
-
-
-def read_part(
-    path: str | Path, classes: list[str] | None = None
-) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    """Read a part CSV written by `write_split`: features, integer labels, feature names, classes."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: data table not found; run the dataset stage first")
-    frame = _read_csv(path)
-    if frame.columns[0] != "label":
-        raise DataError(f"{path}: first column must be 'label'")
-    features = [str(c) for c in frame.columns[1:]]
-    try:
-        X = frame.iloc[:, 1:].to_numpy(dtype=np.float64)
-    except ValueError:
-        raise DataError(f"{path}: feature columns must be numeric") from None
-    if not np.isfinite(X).all():
-        row = int(np.argwhere(~np.isfinite(X))[0][0])
-        raise DataError(f"{path}:{row + 2}: missing or non-finite feature value")
-    labels = [str(v) for v in frame["label"]]
-    classes = classes if classes is not None else sorted(set(labels))
-    unknown = sorted(set(labels) - set(classes))
-    if unknown:
-        raise DataError(f"{path}: unknown label(s) {unknown}; expected one of {classes}")
-    y = np.array([classes.index(v) for v in labels], dtype=np.int64)
-    return X, y, features, classes
-
-
-def prepare(
-    settings: dict[str, Any],
-    path: Path | None,
-    seed: int,
-    out_dir: str | Path,
-    config_sha: str | None = None,
-    name: str = "<name>",
-) -> dict[str, Any]:
-    """Load, split and write one dataset; returns the split record."""
-    dataset = load_dataset(settings, path, name)
-    split = split_dataset(dataset, settings["split"], settings["scaling"], seed)
-    return write_split(split, out_dir, {"provenance": provenance(config_sha, seed)})
