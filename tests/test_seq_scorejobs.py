@@ -77,3 +77,11 @@ def test_unbudgeted_tsi_matches_the_in_memory_screen(designed):
     per_strand, info = top_strand_interactions(top, THERMO, 1e-6, settings.scoring.dimer_screen_nt)
     assert scored["details"]["tsi"]["pairs_folded"] == info["pairs_folded"]
     assert scored["scores"]["tsi_avg"] == pytest.approx(sum(per_strand) / len(per_strand), rel=1e-6)
+
+
+def test_binding_margins_are_positive_when_the_designed_strands_bind_more_weakly(designed):
+    system, design, settings = designed
+    binding = score_design(system, design, settings, THERMO, seed=9)["details"]["binding"]
+    for name in ("shuffled", "random"):
+        expected = binding["designed"]["mean_dG"] - binding[name]["mean_dG"]  # ΔG: higher binds more weakly
+        assert binding[f"margin_vs_{name}"] == pytest.approx(expected, abs=1e-3)

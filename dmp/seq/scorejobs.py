@@ -376,8 +376,9 @@ def _binding_details(tasks: list, ctx: dict[str, Any], thermo: Thermo) -> dict[s
             summary["worst_pair"] = f"{ctx['names'][i]} + {ctx['names'][j]}"
         out[name] = summary
     if pairs:
-        out["margin_vs_shuffled"] = round(out["shuffled"]["mean_dG"] - out["designed"]["mean_dG"], 3)
-        out["margin_vs_random"] = round(out["random"]["mean_dG"] - out["designed"]["mean_dG"], 3)
+        # positive: the designed strands bind more weakly (higher mean ΔG_bind) than the baseline
+        out["margin_vs_shuffled"] = round(out["designed"]["mean_dG"] - out["shuffled"]["mean_dG"], 3)
+        out["margin_vs_random"] = round(out["designed"]["mean_dG"] - out["random"]["mean_dG"], 3)
     return out
 
 
