@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dmp.errors import DmpError
+from dmp.seq.domains import gc_bounds
 
 COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 SLACK = 3.0  # distinct canonical k-mers per k-mer needed
@@ -57,7 +58,6 @@ def walk_domains(
     lengths: dict[str, int], spec: WalkSpec, seed: int, gc_targets: dict[str, int] | None = None
 ) -> tuple[dict[str, str], dict[str, int]]:
     """Sequences for the named domains, every canonical k-mer used at most once; and the walk's figures."""
-    import math
 
     rng = random.Random(seed)
     k = choose_k(list(lengths.values()), spec.alphabet)
@@ -70,9 +70,7 @@ def walk_domains(
     out: dict[str, str] = {}
     relaxed = 0
     for name, n in lengths.items():
-        low, high = math.ceil(spec.gc_min * n - 1e-9), math.floor(spec.gc_max * n + 1e-9)
-        if low > high:
-            raise DmpError(f"seq.domains.gc_min/gc_max: no GC count of the {n}-nt domain {name} fits")
+        low, high = gc_bounds(n, spec.gc_min, spec.gc_max, name)
         target = gc_targets[name] if gc_targets and name in gc_targets else rng.randint(low, high)
         for attempt in range(RESTARTS + 1):
             if attempt == RESTARTS // 2:  # an extreme G/C count may not fit the motif rules (CCCC with ACT)

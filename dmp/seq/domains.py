@@ -210,7 +210,7 @@ class DomainDesigner:
         self.gc_bounds: dict[str, tuple[int, int]] = {}
         for name in self.designed:
             n = lay.length[name]
-            low, high = _gc_bounds(n, spec.gc_min, spec.gc_max, name)
+            low, high = gc_bounds(n, spec.gc_min, spec.gc_max, name)
             self.gc_bounds[name] = (low, high)
             if initial and name in initial:  # e.g. from the k-mer-unique walk (debruijn.py)
                 self.bases[lay.offset[name] : lay.offset[name] + n] = [BASES.index(c) for c in initial[name]]
@@ -464,7 +464,8 @@ def _no_worse(d_motif: float, d_spur: float) -> bool:
     return d_motif < 0 or (d_motif == 0 and d_spur <= 0)
 
 
-def _gc_bounds(n: int, gc_min: float, gc_max: float, name: str) -> tuple[int, int]:
+def gc_bounds(n: int, gc_min: float, gc_max: float, name: str) -> tuple[int, int]:
+    """Fewest and most G/C of an n-nt domain within [gc_min, gc_max]; DmpError with a bound that works."""
     low, high = math.ceil(gc_min * n - 1e-9), math.floor(gc_max * n + 1e-9)
     if low > high:
         raise DmpError(
