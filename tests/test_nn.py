@@ -86,16 +86,29 @@ def test_malformed_model_files(edit, fragment):
     assert fragment in str(info.value)
 
 
-def test_training_exports_ternary_model_matching_pytorch():
-    split = split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "standard", seed=0)
-    settings = dict(STAGE_DEFAULTS["training"], epochs=40, patience=40, zero_threshold=0.3, restarts=1)
-    data = {part: split.part(part) for part in ("train", "val", "test")}
+def iris_data(seed=0):
+    split = split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "standard", seed=seed)
+    return split, {part: split.part(part) for part in ("train", "val", "test")}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"selection": "validation", "lr_schedule": "step", "epochs": 40, "patience": 40, "restarts": 1},
+        {"epochs": 40, "restarts": 2},
+        {"epochs": 40, "restarts": 2, "input_gain": True, "layer_gain": True, "loss": "cross_entropy"},
+    ],
+)
+def test_training_exports_ternary_model_matching_pytorch(changes):
+    split, data = iris_data()
+    settings = dict(STAGE_DEFAULTS["training"], zero_threshold=0.3, **changes)
     result = train(settings, [8], split.scaling, ["a", "b", "c", "d"], ["s", "ve", "vi"], data, seed=3)
     model = result.model
     for layer in model.layers:
         assert set(np.unique(layer.weights)) <= {-1, 0, 1}
     assert result.export_max_abs_diff <= 1e-6
     assert model.info["metrics"]["test_accuracy"] >= 0.8  # IRIS is easy; a broken trainer stays near 1/3
+    assert model.info["cost"]["nonzero_weights"] == sum(int(np.count_nonzero(layer.weights)) for layer in model.layers)
     again = train(settings, [8], split.scaling, ["a", "b", "c", "d"], ["s", "ve", "vi"], data, seed=3)
     assert again.model.to_json() == model.to_json()  # fixed seed, fixed result
 
