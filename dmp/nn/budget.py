@@ -51,6 +51,61 @@ def _layout(restarts: int, folds: int, penalties: tuple[float, ...], fold: np.nd
     return {"seeds": seeds, "masks": np.array(masks), "penalties": lam, "roles": roles}
 
 
+def fit_candidates(
+    settings: TrainingSettings,
+    shape: list[int],
+    penalties: tuple[float, ...],
+    scaled: dict[str, tuple[np.ndarray, np.ndarray]],
+    seed: int,
+    dsd: DsdSettings,
+    features: list[str],
+    classes: list[str],
+    scaling: Scaling,
+    fold: np.ndarray | None = None,
+) -> tuple[Replicas, list[dict[str, Any]]]:
+    """One batched run for one hidden shape: per penalty the chosen network (exported) and, with folds, its CV accuracy."""
+    from dmp.nn.train import fit_data, layer_weight_nt
+
+    X, y = fit_data(scaled)
+    folds = 0 if fold is None else int(fold.max()) + 1
+    sizes = [X.shape[1], *shape, len(classes)]
+    layout = _layout(settings.restarts, folds, penalties, fold, len(y))
+    run = fit_replicas(
+        settings.fit_options(),
+        sizes,
+        X,
+        y,
+        [seed + s for s in layout["seeds"]],
+        masks=layout["masks"],
+        penalties=layout["penalties"],
+        nt_per_weight=layer_weight_nt(settings, dsd, len(sizes) - 1),
+        shuffle_seed=seed,
+        monitor=scaled["val"],
+    )
+    right = predict(run.net, X) == y[None, :] if folds else None
+    candidates = []
+    for p, penalty in enumerate(penalties):
+        finals = [i for i, role in enumerate(layout["roles"]) if role[:2] == ("final", p)]
+        chosen = min(finals, key=lambda i: (run.objective[i], i))
+        model, _, _ = replica_model(run.net, chosen, features, classes, scaling, X, settings.prune)
+        cost = network_cost([lay.weights for lay in model.layers], [lay.bias for lay in model.layers], dsd)
+        candidate = {
+            "hidden": list(shape),
+            "penalty": penalty,
+            "cv_accuracy": None,
+            "layer_sizes": model.layer_sizes,
+            "nonzero_weights": int(sum(np.count_nonzero(lay.weights) for lay in model.layers)),
+            "nucleotides": cost[settings.cost_scheme].nucleotides,
+            "replica": chosen,
+            "model": model,
+        }
+        if right is not None:
+            held = [right[i, fold == role[2]] for i, role in enumerate(layout["roles"]) if role[:2] == ("fold", p)]
+            candidate["cv_accuracy"] = float(np.concatenate(held).mean())
+        candidates.append(candidate)
+    return run, candidates
+
+
 def search(
     settings: TrainingSettings,
     hidden: list[int],
@@ -62,58 +117,27 @@ def search(
     scaling: Scaling,
 ) -> SearchResult:
     """Train every candidate, estimate its accuracy by k-fold cross-validation, pick the best within max_nt."""
-    from dmp.nn.train import fit_data, layer_weight_nt
+    from dmp.nn.train import fit_data
 
     if settings.cv_folds < 2:
         raise DmpError("training.cv_folds: must be at least 2 when training.max_nt, penalty_grid or hidden_grid is set")
-    X, y = fit_data(scaled)
-    fold = fold_masks(y, settings.cv_folds, seed)
-    folds = int(fold.max()) + 1
+    fold = fold_masks(fit_data(scaled)[1], settings.cv_folds, seed)
     penalties = settings.penalty_grid or (settings.nt_penalty,)
     shapes = [list(h) for h in settings.hidden_grid] or [list(hidden)]
     candidates: list[dict[str, Any]] = []
     runs: list[Replicas] = []
     for shape in shapes:
-        sizes = [X.shape[1], *shape, len(classes)]
-        layout = _layout(settings.restarts, folds, penalties, fold, len(y))
-        run = fit_replicas(
-            settings.fit_options(),
-            sizes,
-            X,
-            y,
-            [seed + s for s in layout["seeds"]],
-            masks=layout["masks"],
-            penalties=layout["penalties"],
-            nt_per_weight=layer_weight_nt(settings, dsd, len(sizes) - 1),
-            shuffle_seed=seed,
-            monitor=scaled["val"],
-        )
+        run, found = fit_candidates(settings, shape, penalties, scaled, seed, dsd, features, classes, scaling, fold)
+        for candidate in found:
+            candidate["run"] = len(runs)
         runs.append(run)
-        right = predict(run.net, X) == y[None, :]
-        for p, penalty in enumerate(penalties):
-            finals = [i for i, role in enumerate(layout["roles"]) if role[:2] == ("final", p)]
-            chosen = min(finals, key=lambda i: (run.objective[i], i))
-            held = [right[i, fold == role[2]] for i, role in enumerate(layout["roles"]) if role[:2] == ("fold", p)]
-            model, _, _ = replica_model(run.net, chosen, features, classes, scaling, X, settings.prune)
-            cost = network_cost([lay.weights for lay in model.layers], [lay.bias for lay in model.layers], dsd)
-            candidates.append(
-                {
-                    "hidden": shape,
-                    "penalty": penalty,
-                    "cv_accuracy": float(np.concatenate(held).mean()),
-                    "layer_sizes": model.layer_sizes,
-                    "nonzero_weights": int(sum(np.count_nonzero(lay.weights) for lay in model.layers)),
-                    "nucleotides": cost[settings.cost_scheme].nucleotides,
-                    "run": len(runs) - 1,
-                    "replica": chosen,
-                }
-            )
+        candidates += found
     best = choose(candidates, settings.max_nt, settings.cost_scheme)
     record = {
         "max_nt": settings.max_nt,
         "cost_scheme": settings.cost_scheme,
-        "cv_folds": folds,
-        "candidates": [{k: v for k, v in c.items() if k not in ("run", "replica")} for c in candidates],
+        "cv_folds": int(fold.max()) + 1,
+        "candidates": [{k: v for k, v in c.items() if k not in ("run", "replica", "model")} for c in candidates],
         "chosen": candidates.index(best),
     }
     return SearchResult(runs[best["run"]], best["replica"], best["hidden"], record)
