@@ -31,6 +31,7 @@ class SearchResult:
     replicas: Replicas
     replica: int
     hidden: list[int]
+    seed: int
     record: dict[str, Any]
 
 
@@ -97,6 +98,7 @@ def fit_candidates(
             "nonzero_weights": int(sum(np.count_nonzero(lay.weights) for lay in model.layers)),
             "nucleotides": cost[settings.cost_scheme].nucleotides,
             "replica": chosen,
+            "seed": seed + layout["seeds"][chosen],
             "model": model,
         }
         if right is not None:
@@ -137,10 +139,12 @@ def search(
         "max_nt": settings.max_nt,
         "cost_scheme": settings.cost_scheme,
         "cv_folds": int(fold.max()) + 1,
-        "candidates": [{k: v for k, v in c.items() if k not in ("run", "replica", "model")} for c in candidates],
+        "candidates": [
+            {k: v for k, v in c.items() if k not in ("run", "replica", "seed", "model")} for c in candidates
+        ],
         "chosen": candidates.index(best),
     }
-    return SearchResult(runs[best["run"]], best["replica"], best["hidden"], record)
+    return SearchResult(runs[best["run"]], best["replica"], best["hidden"], best["seed"], record)
 
 
 def choose(candidates: list[dict[str, Any]], max_nt: int | None, scheme: str) -> dict[str, Any]:

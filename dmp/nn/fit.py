@@ -97,6 +97,9 @@ def fit_replicas(
     `monitor` (X, y) is evaluated after every epoch (history keys monitor_loss, monitor_accuracy);
     it never influences training.
     """
+    # One thread: tiny operations gain nothing from more, spinning OpenMP threads waste a shared
+    # machine's CPU, and results stay byte-identical from run to run.
+    torch.set_num_threads(1)
     R = len(seeds)
     net = ReplicaMLP(sizes, seeds, options.zero_threshold, options.input_gain, options.layer_gain, ternary)
     X_t = torch.from_numpy(np.asarray(X, dtype=np.float32))

@@ -163,9 +163,10 @@ def train(
 
             found = search(s, list(hidden), scaled, seed, dsd, features, classes, scaling)
             replicas, replica, info["search"] = found.replicas, found.replica, found.record
-            sizes = [len(features), *found.hidden, len(classes)]
+            run_seed = found.seed
         else:
             replicas, replica = train_by_objective(s, sizes, scaled, seed, dsd)
+            run_seed = seed + replica
         model, factor, removed = replica_model(
             replicas.net, replica, features, classes, scaling, fit_data(scaled)[0], s.prune
         )
@@ -174,7 +175,7 @@ def train(
         best_epoch = len(history)
         info.update(
             {
-                "seed": seed + replica % s.restarts,
+                "seed": run_seed,
                 "epochs_run": len(history),
                 "fitted_on": ["train", "val"],
                 "training_objective": float(replicas.objective[replica]),
