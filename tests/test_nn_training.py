@@ -159,3 +159,21 @@ def test_choose_prefers_accuracy_then_fewer_nucleotides():
 def test_bad_training_settings_name_the_key(data, fragment):
     with pytest.raises(DmpError, match=fragment.replace("[", r"\[").replace("]", r"\]")):
         TrainingSettings.from_mapping(data)
+
+
+def test_crn_of_a_gain_folded_penalised_network_agrees_with_it():
+    """Folded gains change the input scaling and the biases; the CRN must still compute the network."""
+    from dmp.config import STAGE_DEFAULTS
+    from dmp.sim.evaluate import evaluate_examples
+
+    split = split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "standard", seed=1)
+    data = {part: split.part(part) for part in ("train", "val", "test")}
+    settings = {"epochs": 60, "restarts": 2, "input_gain": True, "layer_gain": True, "nt_penalty": 0.02}
+    model = train(settings, [8], split.scaling, list("abcd"), ["s", "ve", "vi"], data, seed=1).model
+    assert model.info["output_factor"] != 1.0  # the layer gains were learned and folded
+    crn, species_map = network_to_crn(model)
+    X = model.scaling.apply(data["test"][0])
+    simulation = dict(STAGE_DEFAULTS["simulation"], t_end=2000.0, batch_size=30)
+    evaluation, _ = evaluate_examples(crn, species_map, X, simulation, "batch")
+    np.testing.assert_allclose(evaluation.outputs, model.forward_scaled(X), atol=1e-3)
+    assert (np.argmax(evaluation.outputs, 1) == np.argmax(model.forward_scaled(X), 1)).all()
