@@ -5,7 +5,7 @@ Seed s drives both the stratified split and the training, as in the workflow. Pa
 - recipes: per dataset (virus, iris, digits) and seed, the test accuracy, non-zero weights
   and predicted nucleotides of the recipe before issue 18 (`old`: the repository config of
   that time, selection by the validation part), the recommended recipe (`new`: dmp.nn's
-  TrainingSettings defaults), and two float networks of the same shape trained on train + val
+  TrainingSettings defaults; `new_no_penalty`: without the penalty search), and two float networks of the same shape trained on train + val
   (`float_torch`: the new recipe with float weights; `float_sklearn`: scikit-learn's
   MLPClassifier with default settings, max_iter 2000) -- the sceptic's reference.
 - front: for virus and digits, the new recipe with every penalty of --penalties per seed (one
@@ -62,6 +62,9 @@ OLD_RECIPE = {
     "restarts": 5,
     "selection": "validation",
 }
+# new: the recommended defaults (penalty chosen by cross-validation from penalty_grid);
+# new_no_penalty: the same without the penalty search, the full configured shape.
+TERNARY_RECIPES: dict[str, dict[str, Any]] = {"old": OLD_RECIPE, "new": {}, "new_no_penalty": {"penalty_grid": []}}
 TODAY_VIRUS_NT = 21988  # README: the repository's virus 10-8-4 net, soloveichik2010
 DEFAULT_PENALTIES = [0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2]
 SCHEMES = ("soloveichik2010", "cardelli2011_NM_noGC")
@@ -139,12 +142,14 @@ def float_sklearn_run(split: Any, hidden: list[int], seed: int) -> dict[str, Any
 def recipes(config: dict[str, Any], datasets: list[str], seeds: list[int]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in datasets:
-        rows: dict[str, list[dict[str, Any]]] = {"old": [], "new": [], "float_torch": [], "float_sklearn": []}
+        rows: dict[str, list[dict[str, Any]]] = {
+            recipe: [] for recipe in (*TERNARY_RECIPES, "float_torch", "float_sklearn")
+        }
         for seed in seeds:
             split, section = split_for(config, name, seed)
             hidden = section["hidden"]
-            rows["old"].append(ternary_run(OLD_RECIPE, split, hidden, seed))
-            rows["new"].append(ternary_run({}, split, hidden, seed))
+            for recipe, settings in TERNARY_RECIPES.items():
+                rows[recipe].append(ternary_run(settings, split, hidden, seed))
             rows["float_torch"].append(float_torch_run(split, hidden, seed))
             rows["float_sklearn"].append(float_sklearn_run(split, hidden, seed))
             print(

@@ -95,8 +95,8 @@ def iris_data(seed=0):
     "changes",
     [
         {"selection": "validation", "lr_schedule": "step", "epochs": 40, "patience": 40, "restarts": 1},
-        {"epochs": 40, "restarts": 2},
-        {"epochs": 40, "restarts": 2, "input_gain": True, "layer_gain": True, "loss": "cross_entropy"},
+        {"epochs": 40, "restarts": 2, "penalty_grid": [], "input_gain": False, "layer_gain": False},
+        {"epochs": 40, "restarts": 2, "loss": "cross_entropy"},  # the default penalty search, learned gains
     ],
 )
 def test_training_exports_ternary_model_matching_pytorch(changes):

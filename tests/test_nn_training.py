@@ -94,7 +94,7 @@ def one_relevant_input(seed=0, n=400):
 def test_penalty_keeps_only_the_relevant_input():
     data = one_relevant_input()
     scaling = Scaling("none", np.zeros(5), np.ones(5))
-    common = {"epochs": 150, "restarts": 3, "lr": 0.01}
+    common = {"epochs": 150, "restarts": 3, "lr": 0.01, "penalty_grid": []}
     plain = train(common, [4], scaling, [f"x{i}" for i in range(5)], ["neg", "pos"], data, seed=1).model
     sparse = train(
         dict(common, nt_penalty=0.2), [4], scaling, [f"x{i}" for i in range(5)], ["neg", "pos"], data, seed=1
@@ -105,7 +105,9 @@ def test_penalty_keeps_only_the_relevant_input():
     assert np.count_nonzero(first[:, 0]) >= 1
     assert model.info["metrics"]["test_accuracy"] >= 0.95
     assert model.info["cost"]["nonzero_weights"] <= 4
-    assert plain.info["cost"]["nonzero_weights"] >= 3 * model.info["cost"]["nonzero_weights"]
+    # Without the penalty the same training keeps weights on noise inputs.
+    assert np.count_nonzero(plain.layers[0].weights[:, 1:]) > 0
+    assert plain.info["cost"]["nonzero_weights"] > model.info["cost"]["nonzero_weights"]
     costs = (plain.info["cost"]["predicted"]["soloveichik2010"], model.info["cost"]["predicted"]["soloveichik2010"])
     assert costs[1]["nucleotides"] < costs[0]["nucleotides"]
 
@@ -168,7 +170,14 @@ def test_crn_of_a_gain_folded_penalised_network_agrees_with_it():
 
     split = split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "standard", seed=1)
     data = {part: split.part(part) for part in ("train", "val", "test")}
-    settings = {"epochs": 60, "restarts": 2, "input_gain": True, "layer_gain": True, "nt_penalty": 0.02}
+    settings = {
+        "epochs": 60,
+        "restarts": 2,
+        "input_gain": True,
+        "layer_gain": True,
+        "nt_penalty": 0.02,
+        "penalty_grid": [],
+    }
     model = train(settings, [8], split.scaling, list("abcd"), ["s", "ve", "vi"], data, seed=1).model
     assert model.info["output_factor"] != 1.0  # the layer gains were learned and folded
     crn, species_map = network_to_crn(model)

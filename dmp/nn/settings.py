@@ -25,7 +25,10 @@ class TrainingSettings:
 
     selection="objective": fit on train + val for a fixed schedule and keep, of `restarts`
     networks trained side by side, the one with the lowest training objective; no held-out
-    example decides anything. selection="validation" is the recipe before issue 18 (fit on
+    example decides anything. With several `penalty_grid` values (the default) or
+    `hidden_grid` shapes, or with `max_nt`, the candidate with the best `cv_folds`-fold
+    cross-validated accuracy on train + val (within max_nt) is kept (dmp.nn.budget); an empty
+    penalty_grid trains with `nt_penalty` alone. selection="validation" is the recipe before issue 18 (fit on
     train, best epoch and restart by validation accuracy, early stopping after `patience`).
     """
 
@@ -38,17 +41,17 @@ class TrainingSettings:
     epochs: int = 300
     batch_size: int = 32
     patience: int = 60
-    zero_threshold: float = 0.3
+    zero_threshold: float = 0.5
     weight_decay: float = 0.0
     restarts: int = 5
     selection: str = "objective"
-    input_gain: bool = False
-    layer_gain: bool = False
+    input_gain: bool = True
+    layer_gain: bool = True
     nt_penalty: float = 0.0
     cost_scheme: str = "soloveichik2010"
     prune: bool = True
     max_nt: int | None = None
-    penalty_grid: tuple[float, ...] = ()
+    penalty_grid: tuple[float, ...] = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01)
     hidden_grid: tuple[tuple[int, ...], ...] = ()
     cv_folds: int = 5
 
