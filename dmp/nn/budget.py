@@ -65,12 +65,13 @@ def fit_candidates(
     fold: np.ndarray | None = None,
 ) -> tuple[Replicas, list[dict[str, Any]]]:
     """One batched run for one hidden shape: per penalty the chosen network (exported) and, with folds, its CV accuracy."""
-    from dmp.nn.train import fit_data, layer_weight_nt
+    from dmp.nn.train import fit_data, layer_weight_nt, soft_targets
 
     X, y = fit_data(scaled)
     folds = 0 if fold is None else int(fold.max()) + 1
     sizes = [X.shape[1], *shape, len(classes)]
     layout = _layout(settings.restarts, folds, penalties, fold, len(y))
+    soft = soft_targets(settings, sizes, X, y, layout["masks"], seed)
     run = fit_replicas(
         settings.fit_options(),
         sizes,
@@ -82,6 +83,7 @@ def fit_candidates(
         nt_per_weight=layer_weight_nt(settings, dsd, len(sizes) - 1),
         shuffle_seed=seed,
         monitor=scaled["val"],
+        soft_targets=soft,
     )
     right = predict(run.net, X) == y[None, :] if folds else None
     candidates = []

@@ -33,6 +33,8 @@ class FitOptions:
     zero_threshold: float = 0.3
     input_gain: bool = False
     layer_gain: bool = False
+    distill: float = 0.0  # weight of the distillation term (soft targets of a float teacher)
+    distill_temperature: float = 2.0
 
 
 @dataclass
@@ -52,6 +54,13 @@ def sample_losses(outputs: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Te
         margins = torch.relu(1.0 - target + outputs)
         return (margins.sum(2) - 1.0) / outputs.shape[2]  # the j = y term contributes exactly 1
     return torch.logsumexp(outputs, 2) - target.squeeze(2)
+
+
+def distillation_losses(outputs: torch.Tensor, soft: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Per replica and example T^2 KL(teacher || student) at temperature T (Hinton et al. 2015); (R, n)."""
+    log_student = torch.log_softmax(outputs / temperature, 2)
+    log_teacher = torch.log(soft.clamp(min=1e-12))
+    return temperature**2 * (soft * (log_teacher - log_student)).sum(2)
 
 
 def _optimizer(net: ReplicaMLP, options: FitOptions) -> tuple[torch.optim.Optimizer, Callable[[], None]]:
@@ -91,11 +100,13 @@ def fit_replicas(
     shuffle_seed: int = 0,
     ternary: bool = True,
     monitor: tuple[np.ndarray, np.ndarray] | None = None,
+    soft_targets: np.ndarray | None = None,
 ) -> Replicas:
     """Train len(seeds) replicas on scaled inputs X (n, d) and labels y; masks (R, n) select each one's examples.
 
     `monitor` (X, y) is evaluated after every epoch (history keys monitor_loss, monitor_accuracy);
-    it never influences training.
+    it never influences training. `soft_targets` (R, n, classes) are a teacher's probabilities at
+    `options.distill_temperature`, mixed in with weight `options.distill`.
     """
     # One thread: tiny operations gain nothing from more, spinning OpenMP threads waste a shared
     # machine's CPU, and results stay byte-identical from run to run.
@@ -111,6 +122,9 @@ def fit_replicas(
     opt, schedule_step = _optimizer(net, options)
     generator = torch.Generator().manual_seed(int(shuffle_seed))
     n, batch = len(y), options.batch_size
+    soft = (
+        None if soft_targets is None or options.distill <= 0 else torch.from_numpy(np.asarray(soft_targets, np.float32))
+    )
     if monitor is not None:
         mon_X = torch.from_numpy(np.asarray(monitor[0], dtype=np.float32))
         mon_y = torch.from_numpy(np.asarray(monitor[1], dtype=np.int64))
@@ -120,7 +134,11 @@ def fit_replicas(
         for start in range(0, n, batch):
             index = order[start : start + batch]
             weight = m_t[:, index]
-            losses = sample_losses(net(X_t[index]), y_t[index], options.loss)
+            out = net(X_t[index])
+            losses = sample_losses(out, y_t[index], options.loss)
+            if soft is not None:
+                kd = distillation_losses(out, soft[:, index], options.distill_temperature)
+                losses = (1.0 - options.distill) * losses + options.distill * kd
             loss = ((losses * weight).sum(1) / weight.sum(1).clamp(min=1.0)).sum()
             if use_penalty:
                 loss = loss + penalty_terms(net, lam, nt).sum()

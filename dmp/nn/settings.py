@@ -54,6 +54,9 @@ class TrainingSettings:
     penalty_grid: tuple[float, ...] = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01)
     hidden_grid: tuple[tuple[int, ...], ...] = ()
     cv_folds: int = 5
+    distill: float = 0.0
+    distill_temperature: float = 2.0
+    teacher_hidden: tuple[int, ...] = ()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "training") -> TrainingSettings:
@@ -81,6 +84,7 @@ class TrainingSettings:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["penalty_grid"] = list(self.penalty_grid)
         out["hidden_grid"] = [list(h) for h in self.hidden_grid]
+        out["teacher_hidden"] = list(self.teacher_hidden)
         return out
 
 
@@ -102,6 +106,8 @@ def _convert(key: str, value: Any, where: str) -> Any:
         return _number(name, value, int, minimum=1)
     if key == "penalty_grid":
         return tuple(_number(f"{name}[{i}]", v, float, minimum=0.0) for i, v in enumerate(_list(name, value)))
+    if key == "teacher_hidden":
+        return tuple(_number(f"{name}[{i}]", w, int, minimum=1) for i, w in enumerate(_list(name, value or [])))
     if key == "hidden_grid":
         return tuple(
             tuple(_number(f"{name}[{i}][{j}]", w, int, minimum=1) for j, w in enumerate(_list(f"{name}[{i}]", h)))

@@ -97,6 +97,18 @@ def replica_history(replicas: Replicas, replica: int) -> list[dict[str, float]]:
     return out
 
 
+def soft_targets(
+    settings: TrainingSettings, sizes: list[int], X: np.ndarray, y: np.ndarray, masks: np.ndarray, seed: int
+) -> np.ndarray | None:
+    """A float teacher's soft targets per replica (None without distillation); teacher default: 4x the hidden sizes."""
+    if settings.distill <= 0:
+        return None
+    from dmp.nn.teacher import teacher_targets
+
+    hidden = list(settings.teacher_hidden) or [4 * h for h in sizes[1:-1]]
+    return teacher_targets(settings.fit_options(), [sizes[0], *hidden, sizes[-1]], X, y, masks, seed)
+
+
 def fit_data(scaled: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """The examples the objective recipe fits on: the training and validation parts together."""
     X = np.concatenate([scaled["train"][0], scaled["val"][0]])
@@ -114,6 +126,7 @@ def train_by_objective(
     """`restarts` replicas (seeds seed+0, ...) on train + val; the index of the lowest training objective."""
     X, y = fit_data(scaled)
     seeds = [seed + r for r in range(settings.restarts)]
+    soft = soft_targets(settings, sizes, X, y, np.ones((len(seeds), len(y))), seed)
     replicas = fit_replicas(
         settings.fit_options(),
         sizes,
@@ -124,6 +137,7 @@ def train_by_objective(
         nt_per_weight=layer_weight_nt(settings, dsd, len(sizes) - 1),
         shuffle_seed=seed,
         monitor=scaled["val"],
+        soft_targets=soft,
     )
     return replicas, int(np.argmin(replicas.objective))
 
