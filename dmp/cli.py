@@ -125,7 +125,7 @@ def _add_dataset(sub: Any) -> None:
 def cmd_train(args: argparse.Namespace) -> None:
     from dmp.stages.train import train
 
-    _print(train(_run(args), args.data_dir, args.out, args.history, args.curves))
+    _print(train(_run(args), args.data_dir, args.out, args.history, args.curves, args.max_nt))
 
 
 def _add_train(sub: Any) -> None:
@@ -135,6 +135,11 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--out", required=True, help="model.json to write")
     p.add_argument("--history", help="per-epoch TSV to write")
     p.add_argument("--curves", help="training-curve PNG to write")
+    p.add_argument(
+        "--max-nt",
+        type=int,
+        help="nucleotide budget (training.cost_scheme): the most accurate network whose predicted DNA fits",
+    )
     p.set_defaults(func=cmd_train)
 
 

@@ -26,6 +26,20 @@ def settings(stage: str, **changes: Any) -> Any:
     return dataclasses.replace(value, **flat)
 
 
+def cost_settings(**changes: Any) -> Any:
+    """What a network's predicted DNA cost depends on, at the schema's dsd and crn defaults, with `changes`."""
+    from dmp.nn.cost import CostSettings
+
+    dsd, crn = defaults("dsd"), defaults("crn")
+    base = {
+        "toehold_length": dsd.toehold_length,
+        "domain_length": dsd.domain_length,
+        "max_products": dsd.max_products,
+        "inputs": crn.inputs,
+    }
+    return CostSettings(**{**base, **changes})
+
+
 @pytest.fixture
 def dsd_settings() -> Any:
     """The dsd stage's settings at their defaults."""

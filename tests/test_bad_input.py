@@ -140,8 +140,10 @@ def test_bad_pil_for_design(tmp_path, text, message):
     [
         (
             {"training": {"epoch": 3}},
-            "training: unknown key(s) 'epoch'; allowed keys: batch_size, epochs, loss, lr, lr_gamma, "
-            "lr_schedule, lr_step_epochs, optimizer, patience, restarts, weight_decay, zero_threshold",
+            "training: unknown key(s) 'epoch'; allowed keys: batch_size, cost_scheme, cv_folds, distill, "
+            "distill_temperature, epochs, hidden_grid, input_gain, layer_gain, loss, lr, lr_gamma, lr_schedule, "
+            "lr_step_epochs, max_nt, nt_penalty, optimizer, patience, penalty_grid, prune, restarts, selection, "
+            "teacher_hidden, weight_decay, zero_threshold",
         ),
         (
             {"dsd": {"schemes": ["qian2011"]}},

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from conftest import cost_settings
 from conftest import settings as stage_settings
 
 from dmp.data.loaders import load_iris
@@ -87,25 +88,42 @@ def test_malformed_model_files(edit, fragment):
     assert fragment in str(info.value)
 
 
-def test_training_exports_ternary_model_matching_pytorch():
-    split = split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "standard", seed=0)
-    settings = stage_settings("training", epochs=40, patience=40, zero_threshold=0.3, restarts=1)
-    data = {part: split.part(part) for part in ("train", "val", "test")}
-    result = train(settings, [8], split.scaling, ["a", "b", "c", "d"], ["s", "ve", "vi"], data, seed=3)
+def iris_data(seed=0):
+    split = split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "standard", seed=seed)
+    return split, {part: split.part(part) for part in ("train", "val", "test")}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"selection": "validation", "lr_schedule": "step", "epochs": 40, "patience": 40, "restarts": 1},
+        {"epochs": 40, "restarts": 2, "penalty_grid": [], "input_gain": False, "layer_gain": False},
+        {"epochs": 40, "restarts": 2, "loss": "cross_entropy"},  # the default penalty search, learned gains
+    ],
+)
+def test_training_exports_ternary_model_matching_pytorch(changes):
+    split, data = iris_data()
+    settings = stage_settings("training", zero_threshold=0.3, **changes)
+    result = train(
+        settings, [8], split.scaling, ["a", "b", "c", "d"], ["s", "ve", "vi"], data, seed=3, dsd=cost_settings()
+    )
     model = result.model
     for layer in model.layers:
         assert set(np.unique(layer.weights)) <= {-1, 0, 1}
     assert result.export_max_abs_diff <= 1e-6
     assert model.info["metrics"]["test_accuracy"] >= 0.8  # IRIS is easy; a broken trainer stays near 1/3
-    again = train(settings, [8], split.scaling, ["a", "b", "c", "d"], ["s", "ve", "vi"], data, seed=3)
+    assert model.info["cost"]["nonzero_weights"] == sum(int(np.count_nonzero(layer.weights)) for layer in model.layers)
+    again = train(
+        settings, [8], split.scaling, ["a", "b", "c", "d"], ["s", "ve", "vi"], data, seed=3, dsd=cost_settings()
+    )
     assert again.model.to_json() == model.to_json()  # fixed seed, fixed result
 
 
 def test_export_difference_detects_a_wrong_export():
     split = split_dataset(load_iris(), {"train": 0.7, "val": 0.1, "test": 0.2}, "standard", seed=0)
-    settings = stage_settings("training", epochs=5, patience=5, restarts=1)
+    settings = stage_settings("training", epochs=5, patience=5, restarts=1, selection="validation")
     data = {part: split.part(part) for part in ("train", "val", "test")}
-    result = train(settings, [4], split.scaling, list("abcd"), ["s", "ve", "vi"], data, seed=1)
+    result = train(settings, [4], split.scaling, list("abcd"), ["s", "ve", "vi"], data, seed=1, dsd=cost_settings())
     from dmp.nn.train import TernaryMLP
 
     net = TernaryMLP([4, 4, 3], settings.zero_threshold, torch.Generator().manual_seed(1))

@@ -90,12 +90,13 @@ def test_small_pipeline_end_to_end(tmp_path):
     assert summary["crn_nn_argmax_agreement"] == 1.0
     assert summary["max_abs_output_error"] <= 1e-3
     model = json.loads((out / "model" / "model.json").read_text())
-    assert model["layer_sizes"] == [4, 4, 3]
+    sizes = model["layer_sizes"]  # the default recipe prunes hidden neurons that never fire or never matter
+    assert sizes[0] == 4 and sizes[-1] == 3 and 1 <= sizes[1] <= 4
     assert summary["nn_test_accuracy"] == pytest.approx(
         sum(r["label"] == r["nn_argmax"] for r in read_tsv(out / "simulation" / "agreement.tsv")) / 10
     )
     full, reduced = read_crn(out / "crn" / "full.crn"), read_crn(out / "crn" / "reduced.crn")
-    assert sum(r.order == 2 for r in reduced.reactions) == 4
+    assert sum(r.order == 2 for r in reduced.reactions) == sizes[1]  # one bimolecular ReLU reaction per neuron
     assert len(full.reactions) > len(reduced.reactions)
     assert (out / "simulation" / "trajectories.png").stat().st_size > 1000
     # DNA stage: both default schemes compiled, every module, crosstalk and the whole verified.
@@ -123,8 +124,10 @@ def test_small_pipeline_end_to_end(tmp_path):
     for scheme in ("soloveichik2010", "cardelli2011_NM_noGC"):
         bench = out / "bench" / scheme
         readout = read_tsv(bench / "readout.tsv")
-        assert [r["rail"] for r in readout] == ["Y0p", "Y0m", "Y1p", "Y1m", "Y2p", "Y2m"]
-        assert {r["well"] for r in readout} == {"1", "2"}  # 6 rails, 4 dyes per well
+        # Every rail the CRN has (a rail no reaction makes and no bias starts reads 0 without a reporter).
+        rails = [y for y in ("Y0p", "Y0m", "Y1p", "Y1m", "Y2p", "Y2m") if y in full.species]
+        assert [r["rail"] for r in readout] == rails
+        assert {r["well"] for r in readout} == {str(w + 1) for w in range((len(rails) + 3) // 4)}  # 4 dyes per well
         leak = json.loads((bench / "leak" / "summary.json").read_text())
         # Plain argmax: every example; with the reader's margin, not those the network itself decides by less.
         assert leak["no_leak"]["argmax_agreement"] == leak["no_leak"]["examples"] == 5

@@ -1,79 +1,47 @@
-"""Training of ternary-weight ReLU networks, BinaryConnect style (PyTorch, CPU).
+"""Training of ternary-weight ReLU networks (PyTorch, CPU) and export to the portable model.
 
-Each layer keeps real-valued shadow weights clipped to [-1, 1]. The forward pass uses their
-ternary image (sign(w) where |w| > zero_threshold, else 0) and the backward pass passes the
-gradient straight through to the shadow weights (Courbariaux et al. 2015). Biases stay real.
-The best epoch by validation accuracy (ties: lower validation loss) is kept; training stops
-early after `patience` epochs without improvement.
+Two recipes, chosen by `training.selection`:
+
+- `objective` (default): fit on train + val for a fixed schedule; `restarts` networks train
+  side by side (dmp.nn.fit) and the one with the lowest training objective is kept, so no
+  handful of held-out examples decides. Optional learned input and layer gains fold exactly
+  into the exported model. A penalty `nt_penalty` per 1,000 predicted nucleotides of non-zero
+  weights (dmp.nn.cost) trades accuracy for DNA; `max_nt` or the grids make training pick
+  among candidates by cross-validated accuracy (dmp.nn.budget).
+- `validation`: the recipe before issue 18 (dmp.nn.early_stopping).
+
+Every exported model is checked against the PyTorch network it came from and records its
+accuracy, non-zero weights and predicted strands and nucleotides per scheme.
 """
 
 from __future__ import annotations
 
-import math
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
-from torch import nn
-from tqdm import tqdm
 
 from dmp.data.scaling import Scaling
-from dmp.errors import DmpError
-from dmp.nn.model import Layer, TernaryModel, accuracy
-from dmp.nn.settings import TrainingSettings  # noqa: F401 (re-exported: its home before nn/settings.py)
-from dmp.params import to_dict
+from dmp.nn.cost import CostSettings, network_cost, weight_nucleotides
+from dmp.nn.early_stopping import export_difference, train_by_validation
+from dmp.nn.export import EXPORT_TOLERANCE, replica_difference, replica_model
+from dmp.nn.fit import Replicas, fit_replicas
+from dmp.nn.model import TernaryModel, accuracy
+from dmp.nn.settings import TrainingSettings
+from dmp.nn.ternary import TernaryLinear, TernaryMLP, ternarize
 
-EXPORT_TOLERANCE = 1e-6
-
-
-def ternarize(weight: torch.Tensor, threshold: float) -> torch.Tensor:
-    """Ternary image of shadow weights: -1, 0 or +1."""
-    return (weight > threshold).to(weight.dtype) - (weight < -threshold).to(weight.dtype)
-
-
-class TernaryLinear(nn.Module):
-    """Dense layer whose forward pass uses ternary weights with a straight-through gradient."""
-
-    def __init__(self, n_in: int, n_out: int, threshold: float, generator: torch.Generator) -> None:
-        super().__init__()
-        self.threshold = threshold
-        self.weight = nn.Parameter(torch.rand(n_out, n_in, generator=generator) * 2.0 - 1.0)
-        self.bias = nn.Parameter(torch.zeros(n_out))
-
-    def ternary_weight(self) -> torch.Tensor:
-        w = self.weight
-        # Straight-through estimator: value of the ternary weight, gradient of the identity.
-        return w + (ternarize(w, self.threshold) - w).detach()
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return nn.functional.linear(x, self.ternary_weight(), self.bias)
-
-    def clip_(self) -> None:
-        with torch.no_grad():
-            self.weight.clamp_(-1.0, 1.0)
-
-
-class TernaryMLP(nn.Module):
-    """Stack of TernaryLinear layers with ReLU between them and a linear output."""
-
-    def __init__(self, sizes: list[int], threshold: float, generator: torch.Generator) -> None:
-        super().__init__()
-        self.layers = nn.ModuleList(
-            TernaryLinear(a, b, threshold, generator) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for k, layer in enumerate(self.layers):
-            x = layer(x)
-            if k < len(self.layers) - 1:
-                x = torch.relu(x)
-        return x
-
-    def clip_(self) -> None:
-        for layer in self.layers:
-            layer.clip_()
+__all__ = [
+    "EXPORT_TOLERANCE",
+    "TernaryLinear",
+    "TernaryMLP",
+    "TrainingResult",
+    "TrainingSettings",
+    "export_difference",
+    "model_cost",
+    "ternarize",
+    "train",
+]
 
 
 @dataclass
@@ -84,131 +52,92 @@ class TrainingResult:
     export_max_abs_diff: float
 
 
-def _loss_fn(name: str) -> nn.Module:
-    return nn.MultiMarginLoss(margin=1.0) if name == "hinge" else nn.CrossEntropyLoss()
+def model_cost(model: TernaryModel, dsd: CostSettings) -> dict[str, Any]:
+    """Non-zero weights (per layer and in all) and predicted strands and nucleotides per scheme."""
+    per_layer = [int(np.count_nonzero(layer.weights)) for layer in model.layers]
+    predicted = network_cost([layer.weights for layer in model.layers], [layer.bias for layer in model.layers], dsd)
+    return {
+        "nonzero_weights": sum(per_layer),
+        "nonzero_weights_per_layer": per_layer,
+        "predicted": {
+            name: {"strands": c.strands, "nucleotides": c.nucleotides, "modules": c.modules, "species": c.species}
+            for name, c in predicted.items()
+        },
+        "dsd": {
+            "toehold_length": dsd.toehold_length,
+            "domain_length": dsd.domain_length,
+            "max_products": dsd.max_products,
+            "inputs": dsd.inputs,
+            "crn": "full",
+        },
+    }
 
 
-def _to_model(
-    net: TernaryMLP, features: list[str], classes: list[str], scaling: Scaling, input_range: dict[str, list[float]]
-) -> TernaryModel:
-    layers = [
-        Layer(
-            ternarize(layer.weight.detach(), layer.threshold).to(torch.int8).numpy().copy(),
-            layer.bias.detach().to(torch.float64).numpy().copy(),
+def layer_weight_nt(settings: TrainingSettings, dsd: CostSettings, layers: int) -> list[float]:
+    """Nucleotides one non-zero weight costs, per layer, in the penalty's scheme."""
+    return [float(weight_nucleotides(settings.cost_scheme, dsd, first_layer=k == 0)) for k in range(layers)]
+
+
+def replica_history(replicas: Replicas, replica: int) -> list[dict[str, float]]:
+    """One replica's per-epoch record in the history.tsv columns (val = the monitored validation part)."""
+    out = []
+    for h in replicas.history:
+        out.append(
+            {
+                "epoch": int(h["epoch"][replica]),
+                "lr": float(h["lr"][replica]),
+                "train_loss": float(h["loss"][replica]),
+                "train_accuracy": float(h["accuracy"][replica]),
+                "val_loss": float(h["monitor_loss"][replica]) if "monitor_loss" in h else float("nan"),
+                "val_accuracy": float(h["monitor_accuracy"][replica]) if "monitor_accuracy" in h else float("nan"),
+            }
         )
-        for layer in net.layers
-    ]
-    return TernaryModel(layers, features, classes, scaling, input_range)
+    return out
 
 
-def export_difference(net: TernaryMLP, model: TernaryModel, X_scaled: np.ndarray) -> float:
-    """Largest |PyTorch output - NumPy output| over `X_scaled`, both in float64."""
-    reference = net.to(torch.float64)
-    try:
-        with torch.no_grad():
-            torch_out = reference(torch.from_numpy(np.asarray(X_scaled, dtype=np.float64))).numpy()
-    finally:
-        net.to(torch.float32)
-    numpy_out = model.forward_scaled(X_scaled)
-    if not np.array_equal(np.argmax(torch_out, 1), np.argmax(numpy_out, 1)):
-        return math.inf
-    return float(np.max(np.abs(torch_out - numpy_out))) if len(X_scaled) else 0.0
+def soft_targets(
+    settings: TrainingSettings, sizes: list[int], X: np.ndarray, y: np.ndarray, masks: np.ndarray, seed: int
+) -> np.ndarray | None:
+    """A float teacher's soft targets per replica (None without distillation); teacher default: 4x the hidden sizes."""
+    if settings.distill <= 0:
+        return None
+    from dmp.nn.teacher import teacher_targets
+
+    hidden = list(settings.teacher_hidden) or [4 * h for h in sizes[1:-1]]
+    return teacher_targets(settings.fit_options(), [sizes[0], *hidden, sizes[-1]], X, y, masks, seed)
 
 
-def _optimizer(net: TernaryMLP, settings: TrainingSettings) -> tuple[torch.optim.Optimizer, Any]:
-    """The optimiser (no weight decay on biases) and its learning-rate schedule."""
-    params = [
-        {"params": [layer.weight for layer in net.layers]},
-        {"params": [layer.bias for layer in net.layers], "weight_decay": 0.0},
-    ]
-    if settings.optimizer == "adam":
-        optimizer = torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
-    else:
-        optimizer = torch.optim.SGD(params, lr=settings.lr, momentum=0.9, weight_decay=settings.weight_decay)
-    if settings.lr_schedule == "step":
-        return optimizer, torch.optim.lr_scheduler.StepLR(optimizer, settings.lr_step_epochs, settings.lr_gamma)
-    if settings.lr_schedule == "cosine":
-        return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
-    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0)
+def fit_data(scaled: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The examples the objective recipe fits on: the training and validation parts together."""
+    X = np.concatenate([scaled["train"][0], scaled["val"][0]])
+    y = np.concatenate([scaled["train"][1], scaled["val"][1]])
+    return X, y
 
 
-def _train_once(
-    settings: TrainingSettings, sizes: list[int], data: dict[str, tuple[np.ndarray, np.ndarray]], seed: int, desc: str
-) -> tuple[TernaryMLP, list[dict[str, float]], int, tuple[float, float]]:
-    generator = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    net = TernaryMLP(sizes, settings.zero_threshold, generator)
-    optimizer, scheduler = _optimizer(net, settings)
-    loss_fn = _loss_fn(settings.loss)
-    X_train = torch.from_numpy(data["train"][0]).float()
-    y_train = torch.from_numpy(data["train"][1])
-    X_val = torch.from_numpy(data["val"][0]).float()
-    y_val = torch.from_numpy(data["val"][1])
-    n = len(y_train)
-    batch = settings.batch_size
-
-    history: list[dict[str, float]] = []
-    best_state: dict[str, torch.Tensor] | None = None
-    best_score: tuple[float, float] | None = None
-    best_epoch = 0
-    stale = 0
-    bar = tqdm(
-        range(1, settings.epochs + 1),
-        desc=desc,
-        unit="epoch",
-        file=sys.stderr,
-        disable=None,
-        dynamic_ncols=True,
-        leave=True,
+def train_by_objective(
+    settings: TrainingSettings,
+    sizes: list[int],
+    scaled: dict[str, tuple[np.ndarray, np.ndarray]],
+    seed: int,
+    dsd: CostSettings,
+) -> tuple[Replicas, int]:
+    """`restarts` replicas (seeds seed+0, ...) on train + val; the index of the lowest training objective."""
+    X, y = fit_data(scaled)
+    seeds = [seed + r for r in range(settings.restarts)]
+    soft = soft_targets(settings, sizes, X, y, np.ones((len(seeds), len(y))), seed)
+    replicas = fit_replicas(
+        settings.fit_options(),
+        sizes,
+        X,
+        y,
+        seeds,
+        penalties=[settings.nt_penalty] * len(seeds),
+        nt_per_weight=layer_weight_nt(settings, dsd, len(sizes) - 1),
+        shuffle_seed=seed,
+        monitor=scaled["val"],
+        soft_targets=soft,
     )
-    for epoch in bar:
-        net.train()
-        order = torch.randperm(n, generator=generator)
-        total = 0.0
-        for start in range(0, n, batch):
-            index = order[start : start + batch]
-            optimizer.zero_grad()
-            loss = loss_fn(net(X_train[index]), y_train[index])
-            loss.backward()
-            optimizer.step()
-            net.clip_()
-            total += float(loss.detach()) * len(index)
-        if not math.isfinite(total):
-            raise DmpError(
-                f"training diverged: the loss is {total / n} at epoch {epoch} (learning rate "
-                f"{optimizer.param_groups[0]['lr']:g}); lower training.lr"
-            )
-        scheduler.step()
-        net.eval()
-        with torch.no_grad():
-            train_acc = float((net(X_train).argmax(1) == y_train).float().mean())
-            val_out = net(X_val)
-            val_loss = float(loss_fn(val_out, y_val)) if len(y_val) else math.nan
-            val_acc = float((val_out.argmax(1) == y_val).float().mean()) if len(y_val) else train_acc
-        record = {
-            "epoch": epoch,
-            "lr": optimizer.param_groups[0]["lr"],
-            "train_loss": total / n,
-            "train_accuracy": train_acc,
-            "val_loss": val_loss,
-            "val_accuracy": val_acc,
-        }
-        history.append(record)
-        bar.set_postfix(loss=f"{total / n:.4f}", acc=f"{train_acc:.3f}", val_acc=f"{val_acc:.3f}")
-        score = (val_acc, 0.0 if math.isnan(val_loss) else -val_loss)
-        if best_score is None or score > best_score:
-            best_score = score
-            best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-            best_epoch = epoch
-            stale = 0
-        else:
-            stale += 1
-            if stale >= settings.patience:
-                break
-    bar.close()
-    assert best_state is not None and best_score is not None
-    net.load_state_dict(best_state)
-    return net, history, best_epoch, best_score
+    return replicas, int(np.argmin(replicas.objective))
 
 
 def train(
@@ -219,41 +148,62 @@ def train(
     classes: list[str],
     data: dict[str, tuple[np.ndarray, np.ndarray]],
     seed: int,
+    dsd: CostSettings,
 ) -> TrainingResult:
     """Train on raw-feature splits `data` ({'train'|'val'|'test': (X, y)}) and export a TernaryModel.
 
-    With `restarts` > 1, independent seeds seed+0, seed+1, ... are trained and the best by
-    validation accuracy is kept. Raises RuntimeError if the exported NumPy model does not
+    `dsd` gives the DSD settings the cost prediction and penalty use (domain lengths, products
+    per gate, input encoding). The test part is never used for training or
+    selection, only for the metrics. Raises RuntimeError if the exported NumPy model does not
     reproduce the PyTorch outputs within EXPORT_TOLERANCE.
     """
+    s = settings
     torch.set_num_threads(1)  # one thread: byte-identical results from run to run
     torch.use_deterministic_algorithms(True)
     scaled = {part: (scaling.apply(X), y) for part, (X, y) in data.items()}
-    X_train = scaled["train"][0]
-    input_range = {"min": X_train.min(axis=0).tolist(), "max": X_train.max(axis=0).tolist()}
     sizes = [len(features), *hidden, len(classes)]
-    best: tuple[tuple[float, float], TernaryMLP, list[dict[str, float]], int, int] | None = None
-    for restart in range(settings.restarts):
-        run_seed = seed + restart
-        desc = f"train {'-'.join(map(str, sizes))}" + (f" #{restart + 1}" if settings.restarts > 1 else "")
-        net, history, epoch, score = _train_once(settings, sizes, scaled, run_seed, desc)
-        if best is None or score > best[0]:  # validation accuracy, then lower validation loss
-            best = (score, net, history, epoch, run_seed)
-    assert best is not None
-    _, net, history, best_epoch, run_seed = best
-    model = _to_model(net, features, classes, scaling, input_range)
-    all_X = np.concatenate([X for X, _ in scaled.values()])
-    diff = export_difference(net, model, all_X)
+    info: dict[str, Any] = {}
+    if s.selection == "validation":
+        model, history, best_epoch, run_seed, diff = train_by_validation(
+            s, sizes, scaled, seed, features, classes, scaling
+        )
+        info.update({"seed": run_seed, "best_epoch": best_epoch, "epochs_run": len(history), "fitted_on": ["train"]})
+    else:
+        if s.searches():
+            from dmp.nn.budget import search
+
+            found = search(s, list(hidden), scaled, seed, dsd, features, classes, scaling)
+            replicas, replica, info["search"] = found.replicas, found.replica, found.record
+            run_seed = found.seed
+        else:
+            replicas, replica = train_by_objective(s, sizes, scaled, seed, dsd)
+            run_seed = seed + replica
+        model, factor, removed = replica_model(
+            replicas.net, replica, features, classes, scaling, fit_data(scaled)[0], s.prune
+        )
+        diff = replica_difference(replicas.net, replica, model, factor, np.concatenate([X for X, _ in scaled.values()]))
+        history = replica_history(replicas, replica)
+        best_epoch = len(history)
+        info.update(
+            {
+                "seed": run_seed,
+                "epochs_run": len(history),
+                "fitted_on": ["train", "val"],
+                "training_objective": float(replicas.objective[replica]),
+                "pruned_neurons": removed,
+                "output_factor": factor,
+            }
+        )
     if not diff <= EXPORT_TOLERANCE:
         raise RuntimeError(f"exported model differs from the PyTorch network by {diff} (> {EXPORT_TOLERANCE})")
-    metrics = {f"{part}_accuracy": accuracy(model.forward_scaled(X), y) for part, (X, y) in scaled.items()}
+    model_scaled = {part: (model.scaling.apply(X), y) for part, (X, y) in data.items()}
+    metrics = {f"{part}_accuracy": accuracy(model.forward_scaled(X), y) for part, (X, y) in model_scaled.items()}
     model.info = {
-        "training": to_dict(settings),
+        "training": s.to_json(),
         "hidden": list(hidden),
-        "seed": run_seed,
-        "best_epoch": best_epoch,
-        "epochs_run": len(history),
+        **info,
         "metrics": metrics,
+        "cost": model_cost(model, dsd),
         "split_sizes": {part: int(len(y)) for part, (_, y) in data.items()},
         "export_check": {"max_abs_diff_torch_vs_numpy": diff, "tolerance": EXPORT_TOLERANCE},
     }

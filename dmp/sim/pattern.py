@@ -26,7 +26,7 @@ def grid_coordinates(shape: tuple[int, int], unit: float, upsample: int = 1) -> 
     """(H*k * W*k, 2) coordinates (x1 right, x2 up) of the sub-pixel centres, row by row from the top.
 
     With k = 1 these are the pixel centres of an H x W image whose pixels are `unit` apart and
-    whose centre is the origin (the layout `dmp.datasets.load_pattern` uses); with k > 1 each
+    whose centre is the origin (the layout `dmp.data.loaders.load_pattern` uses); with k > 1 each
     pixel is split into k x k sub-pixels.
     """
     height, width = shape

@@ -63,10 +63,13 @@ def readout(
     species_map = SpeciesMap.load(species_path)
     classes = load_model(model_path).classes
     names = {tuple(s): e["name"] for s, e in distinct_strands(system).items()}
-    rows = []
+    rows, absent = [], []
     for j, pair in enumerate(species_map.output_species()):
         for rail, sign in zip(pair, (1, -1), strict=True):
             r = reporters.get(rail)
+            if r is None and rail not in system.formal_species:
+                absent.append(rail)  # no reaction makes it and it starts at 0: it reads 0, no reporter needed
+                continue
             if r is None:
                 raise DmpError(
                     f"{dsd_dir}: rail {rail} of {species_path} has no reporter; recompile with this species map"
@@ -95,7 +98,12 @@ def readout(
             )
     rows.sort(key=lambda row: (row[0], list(reporters).index(row[5])))
     write_tsv(out, READOUT_HEADER, rows)
-    return {"rails": len(rows), "wells": max(row[0] for row in rows), "reporter_nM": rows[0][9]}
+    return {
+        "rails": len(rows),
+        "rails_always_zero": absent,
+        "wells": max(row[0] for row in rows),
+        "reporter_nM": rows[0][9],
+    }
 
 
 def inputs(

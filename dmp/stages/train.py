@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,27 @@ from dmp.stages.common import Run, read_split, writes_together
 MAX_WEIGHTS = 1_000_000
 
 
+def cost_settings(run: Run) -> Any:
+    """What the DNA cost of a network depends on: the run's DSD domain lengths, gate size and input encoding."""
+    from dmp.nn.cost import CostSettings
+
+    dsd, crn = run.settings("dsd"), run.settings("crn")
+    return CostSettings(dsd.toehold_length, dsd.domain_length, dsd.max_products, crn.inputs)
+
+
 @writes_together
 def train(
-    run: Run, data_dir: str | Path, out: str | Path, history: str | Path | None = None, curves: str | Path | None = None
+    run: Run,
+    data_dir: str | Path,
+    out: str | Path,
+    history: str | Path | None = None,
+    curves: str | Path | None = None,
+    max_nt: int | None = None,
 ) -> dict[str, Any]:
-    """Train on the dataset step's parts and write model.json; returns the accuracies."""
+    """Train on the dataset step's parts and write model.json; returns the accuracies and the DNA cost.
+
+    `max_nt` (dmp train --max-nt) replaces training.max_nt: the most accurate network by
+    cross-validation whose predicted nucleotides fit the budget."""
     assert run.config is not None and run.dataset is not None
     record, parts = read_split(data_dir)
     hidden = dataset_config(run.config, run.dataset)["hidden"]
@@ -34,8 +51,13 @@ def train(
     scaling = Scaling.from_json(record["scaling"])
     from dmp.nn.train import train as train_network  # PyTorch: imported once the inputs are known to be good
 
+    settings = run.settings("training")
+    if max_nt is not None:
+        if max_nt < 1:
+            raise DmpError(f"--max-nt: {max_nt} is not a positive number of nucleotides")
+        settings = dataclasses.replace(settings, max_nt=int(max_nt))
     result = train_network(
-        run.settings("training"), hidden, scaling, record["features"], record["classes"], parts, run.seed
+        settings, hidden, scaling, record["features"], record["classes"], parts, run.seed, cost_settings(run)
     )
     model = result.model
     model.info["dataset"] = run.dataset
@@ -49,4 +71,5 @@ def train(
 
         sizes = "-".join(map(str, model.layer_sizes))
         training_curves(curves, result.history, f"{run.dataset}: {sizes} ternary ReLU network")
-    return model.info["metrics"]
+    cost = model.info["cost"]
+    return {**model.info["metrics"], "nonzero_weights": cost["nonzero_weights"], "predicted": cost["predicted"]}

@@ -18,7 +18,7 @@ rule bench_readout:
     log:
         f"{RESULTS}/{{dataset}}/logs/bench_readout_{{scheme}}.log",
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, attempt: 1000 * attempt,
         runtime=10,
     shell:
         "{DMP} readout --dsd {params.dsd_dir:q} --species {input.species:q} --model {input.model:q}"
@@ -39,7 +39,7 @@ rule bench_inputs:
     log:
         f"{RESULTS}/{{dataset}}/logs/bench_inputs_{{scheme}}.log",
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, attempt: 1000 * attempt,
         runtime=10,
     shell:
         "{DMP} inputs --model {input.model:q} --species {input.species:q} --samples {input.samples:q}"
@@ -74,7 +74,7 @@ rule bench_leak:
         f"{RESULTS}/{{dataset}}/logs/bench_leak_{{scheme}}.log",
     threads: lambda w: sim_settings(w)["jobs"]
     resources:
-        mem_mb=2000,
+        mem_mb=lambda w, attempt: 2000 * attempt,
         runtime=120,
     shell:
         "{DMP} leak --dsd {params.dsd_dir:q} --species {input.species:q} --model {input.model:q} --data {input.data:q}"
@@ -98,7 +98,7 @@ rule bench_protocol:
     log:
         f"{RESULTS}/{{dataset}}/logs/bench_protocol_{{scheme}}.log",
     resources:
-        mem_mb=1000,
+        mem_mb=lambda w, attempt: 1000 * attempt,
         runtime=10,
     shell:
         "{DMP} protocol --dsd {params.dsd_dir:q} --sequences {params.seq_dir:q} --inputs {input.inputs:q}"
