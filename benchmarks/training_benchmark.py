@@ -158,25 +158,29 @@ def float_sklearn_run(split: Any, hidden: list[int], seed: int) -> dict[str, Any
     return {"seed": seed, "test_accuracy": float(clf.score(split.scaling.apply(X_test), y_test))}
 
 
-def recipes(config: dict[str, Any], datasets: list[str], seeds: list[int]) -> dict[str, Any]:
+ALL_RECIPES = (*TERNARY_RECIPES, "float_torch", "float_sklearn")
+
+
+def recipes(
+    config: dict[str, Any], datasets: list[str], seeds: list[int], wanted: tuple[str, ...] = ALL_RECIPES
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in datasets:
-        rows: dict[str, list[dict[str, Any]]] = {
-            recipe: [] for recipe in (*TERNARY_RECIPES, "float_torch", "float_sklearn")
-        }
+        rows: dict[str, list[dict[str, Any]]] = {recipe: [] for recipe in ALL_RECIPES if recipe in wanted}
         for seed in seeds:
             split, section = split_for(config, name, seed)
             hidden = section["hidden"]
-            for recipe, settings in TERNARY_RECIPES.items():
-                rows[recipe].append(ternary_run(config, name, settings, split, hidden, seed))
-            rows["float_torch"].append(float_torch_run(config, name, split, hidden, seed))
-            rows["float_sklearn"].append(float_sklearn_run(split, hidden, seed))
-            print(
-                f"{name} seed {seed}: "
-                + ", ".join(f"{k} {v[-1]['test_accuracy']:.4f}" for k, v in rows.items())
-                + f"; new trains in {rows['new'][-1]['seconds']:.1f} s",
-                flush=True,
-            )
+            for recipe in rows:
+                if recipe in TERNARY_RECIPES:
+                    run = ternary_run(config, name, TERNARY_RECIPES[recipe], split, hidden, seed)
+                elif recipe == "float_torch":
+                    run = float_torch_run(config, name, split, hidden, seed)
+                else:
+                    run = float_sklearn_run(split, hidden, seed)
+                rows[recipe].append(run)
+            seconds = f"; new trains in {rows['new'][-1]['seconds']:.1f} s" if "new" in rows else ""
+            accuracies = ", ".join(f"{k} {v[-1]['test_accuracy']:.4f}" for k, v in rows.items())
+            print(f"{name} seed {seed}: {accuracies}{seconds}", flush=True)
         out[name] = {
             recipe: {
                 "runs": runs,
@@ -368,6 +372,7 @@ def main() -> int:
     parser.add_argument("--parts", default="recipes,front,budget")
     parser.add_argument("--seeds", default="2020,2021,2022,2023,2024")
     parser.add_argument("--datasets", default="virus,iris,digits")
+    parser.add_argument("--recipes", default=",".join(ALL_RECIPES), help="which recipes to run (default: all)")
     parser.add_argument("--front-datasets", default="virus,digits")
     parser.add_argument("--penalties", default=",".join(map(str, DEFAULT_PENALTIES)))
     parser.add_argument("--no-crn-check", action="store_true")
@@ -389,7 +394,8 @@ def main() -> int:
     )
     started = time.perf_counter()
     if "recipes" in parts:
-        result["recipes"] = recipes(config, args.datasets.split(","), seeds)
+        done = recipes(config, args.datasets.split(","), seeds, tuple(args.recipes.split(",")))
+        result["recipes"] = {**result.get("recipes", {}), **done}
     if "front" in parts:
         penalties = [float(p) for p in args.penalties.split(",")]
         result["front"] = front(config, args.front_datasets.split(","), seeds, penalties, not args.no_crn_check)

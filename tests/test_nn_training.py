@@ -196,3 +196,37 @@ def test_crn_of_a_gain_folded_penalised_network_agrees_with_it():
     outputs = simulate_inputs(crn, species_map, X, np.array([2000.0]), simulation).final_outputs
     np.testing.assert_allclose(outputs, model.forward_scaled(X), atol=1e-3)
     assert (np.argmax(outputs, 1) == np.argmax(model.forward_scaled(X), 1)).all()
+
+
+def test_dmp_train_max_nt_picks_a_network_under_the_budget(tmp_path):
+    """`dmp train --max-nt N`: model.json's predicted nucleotides fit N, equal what the DSD stage builds;
+    an impossible budget is one line, exit 1, no model written."""
+    import json
+    import subprocess
+    import sys
+
+    config = {
+        "seed": 5,
+        "datasets": {"iris": {"loader": "iris", "hidden": [6]}},
+        "training": {"epochs": 40, "restarts": 2, "cv_folds": 3, "penalty_grid": [0.0, 0.05, 0.3]},
+    }
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    base = [sys.executable, "-m", "dmp"]
+    common = ["--config", str(tmp_path / "c.yaml"), "--dataset", "iris"]
+    done = subprocess.run([*base, "dataset", *common, "--out-dir", str(tmp_path / "data")], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    train_args = [*base, "train", *common, "--data-dir", str(tmp_path / "data")]
+    ok = subprocess.run([*train_args, "--out", str(tmp_path / "m.json"), "--max-nt", "6000"], capture_output=True)
+    assert ok.returncode == 0, ok.stderr
+    model = json.loads((tmp_path / "m.json").read_text())
+    nt = model["cost"]["predicted"]["soloveichik2010"]["nucleotides"]
+    assert nt <= 6000 and model["training"]["max_nt"] == 6000
+    from dmp.nn.model import load_model
+
+    assert compiled_nt(load_model(tmp_path / "m.json"), "soloveichik2010") == nt
+    bad = subprocess.run(
+        [*train_args, "--out", str(tmp_path / "n.json"), "--max-nt", "50"], capture_output=True, text=True
+    )
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().startswith("dmp: error: training.max_nt = 50: no candidate network fits")
+    assert not (tmp_path / "n.json").exists()
