@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from dmp.data.scaling import Scaling
 from dmp.errors import DmpError
+from dmp.nn.fit import optimizer_and_schedule
 from dmp.nn.model import Layer, TernaryModel
 from dmp.nn.settings import TrainingSettings
 from dmp.nn.ternary import TernaryMLP, ternarize
@@ -58,20 +59,12 @@ def train_once(
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     net = TernaryMLP(sizes, settings.zero_threshold, generator)
-    params = [
+    # No weight decay on biases.
+    groups = [
         {"params": [layer.weight for layer in net.layers]},
         {"params": [layer.bias for layer in net.layers], "weight_decay": 0.0},
     ]
-    if settings.optimizer == "adam":
-        optimizer = torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
-    else:
-        optimizer = torch.optim.SGD(params, lr=settings.lr, momentum=0.9, weight_decay=settings.weight_decay)
-    if settings.lr_schedule == "step":
-        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, settings.lr_step_epochs, settings.lr_gamma)
-    elif settings.lr_schedule == "cosine":
-        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
-    else:
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0)
+    optimizer, scheduler = optimizer_and_schedule(groups, settings)
     loss_fn = _loss_fn(settings.loss)
     X_train = torch.from_numpy(data["train"][0]).float()
     y_train = torch.from_numpy(data["train"][1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -64,20 +65,26 @@ def distillation_losses(outputs: torch.Tensor, soft: torch.Tensor, temperature: 
     return temperature**2 * (soft * (log_teacher - log_student)).sum(2)
 
 
-def _optimizer(net: ReplicaMLP, options: FitOptions) -> tuple[torch.optim.Optimizer, Callable[[], None]]:
-    decayed = list(net.weights)
-    rest = [p for name, p in net.named_parameters() if not name.startswith("weights.")]
-    groups = [{"params": decayed}, {"params": rest, "weight_decay": 0.0}]
+def optimizer_and_schedule(groups: list[dict[str, Any]], options: Any) -> tuple[torch.optim.Optimizer, Any]:
+    """Adam or SGD (momentum 0.9) over parameter `groups` and its learning-rate schedule (step, cosine or constant).
+
+    `options` is any settings object with the training section's optimiser keys (FitOptions, TrainingSettings).
+    """
     if options.optimizer == "adam":
         opt: torch.optim.Optimizer = torch.optim.Adam(groups, lr=options.lr, weight_decay=options.weight_decay)
     else:
         opt = torch.optim.SGD(groups, lr=options.lr, momentum=0.9, weight_decay=options.weight_decay)
     if options.lr_schedule == "step":
-        sched = torch.optim.lr_scheduler.StepLR(opt, options.lr_step_epochs, options.lr_gamma)
-    elif options.lr_schedule == "cosine":
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=options.epochs)
-    else:
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1.0)
+        return opt, torch.optim.lr_scheduler.StepLR(opt, options.lr_step_epochs, options.lr_gamma)
+    if options.lr_schedule == "cosine":
+        return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=options.epochs)
+    return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1.0)
+
+
+def _optimizer(net: ReplicaMLP, options: FitOptions) -> tuple[torch.optim.Optimizer, Callable[[], None]]:
+    decayed = list(net.weights)
+    rest = [p for name, p in net.named_parameters() if not name.startswith("weights.")]
+    opt, sched = optimizer_and_schedule([{"params": decayed}, {"params": rest, "weight_decay": 0.0}], options)
     return opt, sched.step
 
 
