@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -372,6 +373,7 @@ def main() -> int:
     parser.add_argument("--parts", default="recipes,front,budget")
     parser.add_argument("--seeds", default="2020,2021,2022,2023,2024")
     parser.add_argument("--datasets", default="virus,iris,digits")
+    parser.add_argument("--set", action="append", default=[], help="training KEY=VALUE for the config's recipe")
     parser.add_argument("--recipes", default=",".join(ALL_RECIPES), help="which recipes to run (default: all)")
     parser.add_argument("--front-datasets", default="virus,digits")
     parser.add_argument("--penalties", default=",".join(map(str, DEFAULT_PENALTIES)))
@@ -382,6 +384,11 @@ def main() -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     parts = args.parts.split(",")
     config = load_config()
+    for item in args.set:  # a recipe under trial: training keys for every dataset (YAML values)
+        key, _, value = item.partition("=")
+        config["training"][key] = yaml.safe_load(value)
+        for section in config["datasets"].values():
+            section.get("training", {}).pop(key, None)
     out_path = Path(args.out)
     result: dict[str, Any] = json.loads(out_path.read_text()) if out_path.exists() else {}
     result.update(
