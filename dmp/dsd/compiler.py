@@ -95,25 +95,7 @@ def compile_crn(
     """
     lengths = DomainLengths(int(settings.toehold_length), int(settings.domain_length))
     scheme = get_scheme(scheme_name, lengths)
-    bad = invalid_formal_names(crn.species)
-    if bad:
-        # Name the first line that uses it: a reaction's line, else its concentration statement.
-        line = next((r.line for r in crn.reactions if bad[0] in r.species() and r.line), crn.lines.get(bad[0]))
-        raise SchemeError(
-            f"{source}{f':{line}' if line else ''}: species {bad[0]} is not a valid formal species name for DNA compilation "
-            "(letters, digits, '_', starting with a letter other than f, i, w)"
-        )
-    if crn.constant:
-        name = next(iter(crn.constant))
-        raise SchemeError(
-            f"{source}: species {name} is held constant (@constant); "
-            f"scheme {scheme.name} implements only reactions and initial concentrations"
-        )
-    for index, reaction in enumerate(crn.reactions):
-        reason = scheme.why_not(reaction.reactants, reaction.products)
-        if reason:
-            raise SchemeError(f"{source}: {crn.describe(index)}: scheme {scheme.name} cannot implement it: {reason}")
-
+    _refuse_unbuildable(crn, scheme, source)
     split, splits, origin = split_fan_out(crn, int(settings.max_products))
     inputs = input_species(split, inputs)
     unit = float(settings.unit_nM)
@@ -123,21 +105,7 @@ def compile_crn(
     for species in split.species:
         units = float(settings.input_units) if species in inputs else split.initial.get(species, 0.0)
         scheme.signal(system, species, units * unit)
-    pairs = reverse_pairs(split) if scheme.reversible_gates else []
-    partner = {j: i for i, j in pairs}
-    primary = {i for i, _ in pairs}
-    for index, reaction in enumerate(split.reactions):
-        if index in partner:
-            # Implemented by the reversible gate pair of its reverse reaction: no complexes of its own.
-            module = Module(index, (reaction.reactants, reaction.products), [], _distinct(reaction.reactants), [])
-            module.product_signals = _distinct(reaction.products)
-        elif index in primary:
-            fuel = max(fuels[index], fuels[next(j for i, j in pairs if i == index)])
-            module = scheme.reversible_module(system, index, reaction.reactants, reaction.products, fuel)
-        else:
-            module = scheme.build(system, index, reaction.reactants, reaction.products, fuels[index])
-        module.source = str(reaction)
-        system.modules.append(module)
+    pairs = _add_modules(system, scheme, split, fuels)
     enabled = settings.reporters is not None and settings.reporters.enabled
     rails = [y for y in outputs or [] if y in split.species] if enabled else []
     reporters = _add_reporters(system, scheme, split, rails, inputs, settings, origin, len(crn.reactions))
@@ -161,6 +129,48 @@ def compile_crn(
         added = split.reactions[len(split.reactions) - len(reporters) :]
         formal = CRN(list(crn.reactions) + added, dict(crn.initial), dict(crn.constant))
     return Compiled(system, split, splits, origin, inputs, formal)
+
+
+def _refuse_unbuildable(crn: CRN, scheme: Scheme, source: str) -> None:
+    """SchemeError naming the first species or reaction `scheme` cannot build, before anything is built."""
+    bad = invalid_formal_names(crn.species)
+    if bad:
+        # Name the first line that uses it: a reaction's line, else its concentration statement.
+        line = next((r.line for r in crn.reactions if bad[0] in r.species() and r.line), crn.lines.get(bad[0]))
+        raise SchemeError(
+            f"{source}{f':{line}' if line else ''}: species {bad[0]} is not a valid formal species name for DNA compilation "
+            "(letters, digits, '_', starting with a letter other than f, i, w)"
+        )
+    if crn.constant:
+        name = next(iter(crn.constant))
+        raise SchemeError(
+            f"{source}: species {name} is held constant (@constant); "
+            f"scheme {scheme.name} implements only reactions and initial concentrations"
+        )
+    for index, reaction in enumerate(crn.reactions):
+        reason = scheme.why_not(reaction.reactants, reaction.products)
+        if reason:
+            raise SchemeError(f"{source}: {crn.describe(index)}: scheme {scheme.name} cannot implement it: {reason}")
+
+
+def _add_modules(system: DSDSystem, scheme: Scheme, split: CRN, fuels: list[float]) -> list[tuple[int, int]]:
+    """One module per reaction of `split` (a reversible pair as one gate pair); returns the reversible pairs."""
+    pairs = reverse_pairs(split) if scheme.reversible_gates else []
+    partner = {j: i for i, j in pairs}
+    primary = {i for i, _ in pairs}
+    for index, reaction in enumerate(split.reactions):
+        if index in partner:
+            # Implemented by the reversible gate pair of its reverse reaction: no complexes of its own.
+            module = Module(index, (reaction.reactants, reaction.products), [], _distinct(reaction.reactants), [])
+            module.product_signals = _distinct(reaction.products)
+        elif index in primary:
+            fuel = max(fuels[index], fuels[next(j for i, j in pairs if i == index)])
+            module = scheme.reversible_module(system, index, reaction.reactants, reaction.products, fuel)
+        else:
+            module = scheme.build(system, index, reaction.reactants, reaction.products, fuels[index])
+        module.source = str(reaction)
+        system.modules.append(module)
+    return pairs
 
 
 def reverse_pairs(crn: CRN) -> list[tuple[int, int]]:

@@ -140,35 +140,40 @@ def parse_pil(text: str, source: str = "<string>", scheme: str = "pil") -> DSDSy
     if not pending:
         raise PILError(source, 1, "no complexes found (expected 'NAME = KERNEL [@initial VALUE nM]')")
     for name, kernel, concentration, line in pending:
-        if name in system.complexes:
-            raise PILError(source, line, f"complex {name} defined twice")
-        try:
-            strands, _ = parse_kernel(kernel)
-        except ValueError as exc:
-            raise PILError(source, line, f"complex {name}: {exc}") from None
-        for domain in (d for s in strands for d in s):
-            if base_domain(domain) not in system.domains:
-                raise PILError(
-                    source,
-                    line,
-                    f"complex {name} uses domain {base_domain(domain)}, which has no 'length "
-                    f"{base_domain(domain)} = N' statement",
-                )
-        if any(not s for s in strands):
-            raise PILError(source, line, f"complex {name} has an empty strand ('+' at an end or '+ +')")
-        strand_lists, structure = structure_of(kernel)
-        role = "fuel" if name.startswith("f") else "signal"
-        system.complexes[name] = Complex(
-            name,
-            tuple(map(tuple, strand_lists)),
-            tuple(map(tuple, structure)),
-            role,
-            formal=None if role == "fuel" else name,
-            concentration=concentration,
-        )
+        system.complexes[name] = _complex(system, name, kernel, concentration, source, line)
     _refuse_duplicates(system, complex_line, source)
     system.formal_species = [c.name for c in system.complexes.values() if c.role == "signal"]
     return system
+
+
+def _complex(system: DSDSystem, name: str, kernel: str, concentration: float, source: str, line: int) -> Complex:
+    """One complex statement, checked against the system's domains and the complexes before it."""
+    if name in system.complexes:
+        raise PILError(source, line, f"complex {name} defined twice")
+    try:
+        strands, _ = parse_kernel(kernel)
+    except ValueError as exc:
+        raise PILError(source, line, f"complex {name}: {exc}") from None
+    for domain in (d for s in strands for d in s):
+        if base_domain(domain) not in system.domains:
+            raise PILError(
+                source,
+                line,
+                f"complex {name} uses domain {base_domain(domain)}, which has no 'length "
+                f"{base_domain(domain)} = N' statement",
+            )
+    if any(not s for s in strands):
+        raise PILError(source, line, f"complex {name} has an empty strand ('+' at an end or '+ +')")
+    strand_lists, structure = structure_of(kernel)
+    role = "fuel" if name.startswith("f") else "signal"
+    return Complex(
+        name,
+        tuple(map(tuple, strand_lists)),
+        tuple(map(tuple, structure)),
+        role,
+        formal=None if role == "fuel" else name,
+        concentration=concentration,
+    )
 
 
 def _refuse_duplicates(system: DSDSystem, complex_line: dict[str, list[int]], source: str) -> None:

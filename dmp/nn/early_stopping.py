@@ -88,38 +88,25 @@ def train_once(
         leave=True,
     )
     for epoch in bar:
-        net.train()
-        order = torch.randperm(n, generator=generator)
-        total = 0.0
-        for start in range(0, n, batch):
-            index = order[start : start + batch]
-            optimizer.zero_grad()
-            loss = loss_fn(net(X_train[index]), y_train[index])
-            loss.backward()
-            optimizer.step()
-            net.clip_()
-            total += float(loss.detach()) * len(index)
+        total = _one_epoch(net, optimizer, loss_fn, X_train, y_train, batch, generator)
         if not math.isfinite(total):
             raise DmpError(
                 f"training diverged: the loss is {total / n} at epoch {epoch} (learning rate "
                 f"{optimizer.param_groups[0]['lr']:g}); lower training.lr"
             )
         scheduler.step()
-        net.eval()
-        with torch.no_grad():
-            train_acc = float((net(X_train).argmax(1) == y_train).float().mean())
-            val_out = net(X_val)
-            val_loss = float(loss_fn(val_out, y_val)) if len(y_val) else math.nan
-            val_acc = float((val_out.argmax(1) == y_val).float().mean()) if len(y_val) else train_acc
-        record = {
-            "epoch": epoch,
-            "lr": optimizer.param_groups[0]["lr"],
-            "train_loss": total / n,
-            "train_accuracy": train_acc,
-            "val_loss": val_loss,
-            "val_accuracy": val_acc,
-        }
-        history.append(record)
+        lr = optimizer.param_groups[0]["lr"]  # as recorded before: the rate of the next epoch
+        train_acc, val_loss, val_acc = _evaluate(net, loss_fn, X_train, y_train, X_val, y_val)
+        history.append(
+            {
+                "epoch": epoch,
+                "lr": lr,
+                "train_loss": total / n,
+                "train_accuracy": train_acc,
+                "val_loss": val_loss,
+                "val_accuracy": val_acc,
+            }
+        )
         bar.set_postfix(loss=f"{total / n:.4f}", acc=f"{train_acc:.3f}", val_acc=f"{val_acc:.3f}")
         score = (val_acc, 0.0 if math.isnan(val_loss) else -val_loss)
         if best_score is None or score > best_score:
@@ -135,6 +122,43 @@ def train_once(
     assert best_state is not None and best_score is not None
     net.load_state_dict(best_state)
     return net, history, best_epoch, best_score
+
+
+def _one_epoch(
+    net: TernaryMLP,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    batch: int,
+    generator: torch.Generator,
+) -> float:
+    """One pass over shuffled mini-batches; the summed loss (per example, times batch sizes)."""
+    net.train()
+    order = torch.randperm(len(y), generator=generator)
+    total = 0.0
+    for start in range(0, len(y), batch):
+        index = order[start : start + batch]
+        optimizer.zero_grad()
+        loss = loss_fn(net(X[index]), y[index])
+        loss.backward()
+        optimizer.step()
+        net.clip_()
+        total += float(loss.detach()) * len(index)
+    return total
+
+
+def _evaluate(
+    net: TernaryMLP, loss_fn: nn.Module, X: torch.Tensor, y: torch.Tensor, X_val: torch.Tensor, y_val: torch.Tensor
+) -> tuple[float, float, float]:
+    """Training accuracy, validation loss and validation accuracy (the training accuracy if no validation part)."""
+    net.eval()
+    with torch.no_grad():
+        train_acc = float((net(X).argmax(1) == y).float().mean())
+        val_out = net(X_val)
+        val_loss = float(loss_fn(val_out, y_val)) if len(y_val) else math.nan
+        val_acc = float((val_out.argmax(1) == y_val).float().mean()) if len(y_val) else train_acc
+    return train_acc, val_loss, val_acc
 
 
 def train_by_validation(
