@@ -347,8 +347,8 @@ def plot_front(result: dict[str, Any], path: Path) -> None:
                 xytext=(4, -10),
                 fontsize=7,
             )
-        recipes = result.get("recipes", {}).get(name)
-        if recipes:
+        recipes = result.get("recipes", {}).get(name) or {}
+        if "old" in recipes:
             old = recipes["old"]
             ax.errorbar(
                 [old["nucleotides"]["soloveichik2010"]["mean"] / 1000],
@@ -358,7 +358,10 @@ def plot_front(result: dict[str, Any], path: Path) -> None:
                 color="tab:red",
                 label="old recipe",
             )
-            ax.axhline(recipes["float_torch"]["test_accuracy"]["mean"], color="grey", ls="--", lw=1, label="float net")
+        floats = [(k, v) for k, v in recipes.items() if k.startswith("float")]
+        if floats:  # the float network of the same shape: torch's if measured, else scikit-learn's
+            label, row = sorted(floats)[-1]
+            ax.axhline(row["test_accuracy"]["mean"], color="grey", ls="--", lw=1, label=label.replace("_", " "))
         ax.set_xlabel("predicted DNA, soloveichik2010 (k nt)")
         ax.set_ylabel("test accuracy")
         ax.set_title(f"{name}: accuracy vs nucleotides ({len({p['seed'] for p in points})} seeds)")
