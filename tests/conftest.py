@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +61,41 @@ def verify_chunks(folder: Path, chunks: int) -> list[Path]:
     from dmp.stages.dsd import verify_chunk
 
     return [verify_chunk(folder, k, chunks, folder / "chunks" / f"{k}-of-{chunks}.json") for k in range(chunks)]
+
+
+# A 2-2-2 ternary network written by hand (no training): the smallest model.json the commands read.
+TINY_MODEL: dict[str, Any] = {
+    "format": "dmp-ternary-mlp",
+    "features": ["a", "b"],
+    "classes": ["x", "y"],
+    "input_scaling": {"method": "none", "offset": [0, 0], "scale": [1, 1]},
+    "layers": [
+        {"weights": [[1, -1], [0, 1]], "bias": [0, 0]},
+        {"weights": [[1, -1], [0, 1]], "bias": [0, 0]},
+    ],
+}
+
+
+def run_dmp(*args: Any, cwd: Any = None) -> subprocess.CompletedProcess:
+    """`python -m dmp ARGS` as a user runs it (text output captured)."""
+    return subprocess.run([sys.executable, "-m", "dmp", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    """The single error line of a failed run (asserting exit status 1 and no traceback)."""
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("dmp: error: ")
+    return lines[0][len("dmp: error: ") :]
+
+
+def compiled_folder(folder: Path, crn_text: str, scheme: str = "soloveichik2010") -> Path:
+    """`dmp compile` of a small CRN given as text into folder/dsd (asserting success)."""
+    crn = folder / "small.crn"
+    crn.write_text(crn_text)
+    out = folder / "dsd"
+    result = run_dmp("compile", crn, "--scheme", scheme, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out

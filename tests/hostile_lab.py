@@ -25,21 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conftest import TINY_MODEL
+
 BASELINE = Path("/work/baseline/results")
 MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per `dmp` process
 TIMEOUT_S = 120
 DIR, FIFO = ("dir",), ("fifo",)  # special file specs of a case: a folder, a named pipe
 
-MODEL: dict[str, Any] = {
-    "format": "dmp-ternary-mlp",
-    "features": ["a", "b"],
-    "classes": ["x", "y"],
-    "input_scaling": {"method": "none", "offset": [0, 0], "scale": [1, 1]},
-    "layers": [
-        {"weights": [[1, -1], [0, 1]], "bias": [0, 0]},
-        {"weights": [[1, -1], [0, 1]], "bias": [0, 0]},
-    ],
-}
+MODEL: dict[str, Any] = TINY_MODEL  # the 2-2-2 network every case starts from
 
 
 def variant(**changes: Any) -> dict[str, Any]:

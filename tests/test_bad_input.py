@@ -9,38 +9,14 @@ to raise, and `dmp design` refuses the folder.
 
 import json
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from conftest import TINY_MODEL, one_line_error, run_dmp
 
-MODEL = {
-    "format": "dmp-ternary-mlp",
-    "features": ["a", "b"],
-    "classes": ["x", "y"],
-    "input_scaling": {"method": "none", "offset": [0, 0], "scale": [1, 1]},
-    "layers": [
-        {"weights": [[1, -1], [0, 1]], "bias": [0, 0]},
-        {"weights": [[1, -1], [0, 1]], "bias": [0, 0]},
-    ],
-}
-
-
-def run_dmp(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "dmp", *map(str, args)], capture_output=True, text=True, cwd=cwd)
-
-
-def one_line_error(result) -> str:
-    """The single error line of a failed run (asserting exit status 1 and no traceback)."""
-    assert result.returncode == 1, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("dmp: error: ")
-    return lines[0][len("dmp: error: ") :]
+MODEL = TINY_MODEL
 
 
 def nothing_written(path: Path) -> bool:

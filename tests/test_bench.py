@@ -2,12 +2,10 @@
 
 import csv
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from conftest import settings
+from conftest import one_line_error, run_dmp, settings
 
 from dmp.config import defaults
 from dmp.crn.io import format_crn, parse_crn
@@ -51,19 +49,6 @@ MODEL = {
         {"weights": [[1, 0], [0, 1]], "bias": [0.0, 0.0]},
     ],
 }
-
-
-def run_dmp(*args):
-    return subprocess.run([sys.executable, "-m", "dmp", *map(str, args)], capture_output=True, text=True)
-
-
-def one_line_error(result) -> str:
-    assert result.returncode == 1, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("dmp: error: ")
-    return lines[0][len("dmp: error: ") :]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from conftest import compiled_folder
 
 from dmp.seq.model import revcomp
 from dmp.seq.negative import complementary_pairs
@@ -120,8 +121,6 @@ def test_one_mismatch_patterns_pair_near_complements():
 
 def test_three_letter_code_keeps_g_off_top_strands(tmp_path):
     """With alphabet ACT (toeholds too) every top strand is A/C/T only and every base strand A/G/T only."""
-    import subprocess
-    import sys
 
     from dmp.seq.domains import DomainSpec
     from dmp.seq.model import strand_infos, toehold_domains
@@ -129,15 +128,7 @@ def test_three_letter_code_keeps_g_off_top_strands(tmp_path):
     from dmp.seq.toeholds import ToeholdSpec, design_toeholds
     from dmp.stages.dsd import load_compiled
 
-    crn = tmp_path / "ab.crn"
-    crn.write_text("A -> B\nA @initial 1\n")
-    out = tmp_path / "dsd"
-    result = subprocess.run(
-        [sys.executable, "-m", "dmp", "compile", crn, "--scheme", "soloveichik2010", "--out", out],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    out = compiled_folder(tmp_path, "A -> B\nA @initial 1\n")
     _, system, _ = load_compiled(out)
     assert three_letter_conflicts(system) == []
     names = toehold_domains(system)

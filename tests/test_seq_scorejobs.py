@@ -2,10 +2,9 @@
 
 import dataclasses
 import json
-import subprocess
-import sys
 
 import pytest
+from conftest import compiled_folder
 from conftest import settings as stage_settings
 
 from dmp.seq.domains import DomainSpec, design_domains
@@ -23,15 +22,7 @@ THERMO = Thermo(25.0, 1.0)
 def designed(tmp_path_factory):
     """A -> B and B -> C compiled with the Soloveichik scheme, sequences from a short domain search."""
     folder = tmp_path_factory.mktemp("jobs")
-    crn = folder / "abc.crn"
-    crn.write_text("A -> B\nB -> C\nA @initial 1\n")
-    out = folder / "dsd"
-    result = subprocess.run(
-        [sys.executable, "-m", "dmp", "compile", crn, "--scheme", "soloveichik2010", "--out", out],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    out = compiled_folder(folder, "A -> B\nB -> C\nA @initial 1\n")
     _, system, _ = load_compiled(out)
     names = toehold_domains(system)
     toeholds = dict(zip(names, design_toeholds(len(names), ToeholdSpec(7, 10.0, 0.5, 0.65, 25.0), 3), strict=True))
