@@ -19,7 +19,7 @@ from dmp.seq.model import Design, strand_infos
 from dmp.seq.order import order_lines
 from dmp.seq.protocol import Supplied, mix_rows, scale_nmol
 from dmp.seq.select import strand_labels
-from dmp.sim.leak import answer_times, leak_sources, with_leak
+from dmp.sim.leak import answer_times, leak_sources, summarise, with_leak
 
 SCHEMES = ["soloveichik2010", "cardelli2011_NM_noGC"]
 RAILS = ["Y0p", "Y0m", "Y1p", "Y1m"]
@@ -312,6 +312,9 @@ def test_answer_times_on_a_hand_made_trajectory():
     assert answers.correct.tolist() == [True, True, False]
     assert answers.t_answer[:2].tolist() == [10.0, 100.0] and np.isnan(answers.t_answer[2])
     assert answers.t_lost[:2].tolist() == [10000.0, np.inf]
+    summary = summarise(answers, times, np.ones((5, 3), dtype=bool))
+    assert summary["agreement"] == 2 and summary["wrong_at_readout"] == [2]  # the example a user should look at
+    assert summary["t_answer_median_h"] == pytest.approx(55.0 / 3600) and summary["t_lost_earliest_h"] == 10000.0 / 3600
 
 
 # ---------------------------------------------------------------------------- protocol

@@ -183,6 +183,7 @@ def summarise(answers: Answers, times: np.ndarray, right: np.ndarray) -> dict[st
         "t_answer_median_h": float(np.median(t_answer)) if len(t_answer) else None,
         "t_answer_worst_h": float(np.max(t_answer)) if len(t_answer) else None,
         "t_lost_earliest_h": float(np.min(lost) / 3600.0) if len(lost) and np.isfinite(np.min(lost)) else None,
+        "wrong_at_readout": [int(b) for b in np.flatnonzero(~answers.correct)],  # examples (rows, from 0) read wrong
         "agreement_over_time": {
             "time_h": [float(t) for t in times / 3600.0],
             "fraction": [float(f) for f in right.mean(axis=1)],
