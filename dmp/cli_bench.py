@@ -12,18 +12,13 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-
-def _cli() -> Any:
-    """dmp.cli's shared helpers (imported late: dmp.cli imports this module)."""
-    from dmp import cli
-
-    return cli
+from dmp.cli_args import _print, _run, _with_config
 
 
 def cmd_inputs(args: argparse.Namespace) -> None:
     from dmp.stages.bench import inputs
 
-    _cli()._print(inputs(_cli()._run(args), args.model, args.species, args.samples, args.out, args.pipetting))
+    _print(inputs(_run(args), args.model, args.species, args.samples, args.out, args.pipetting))
 
 
 def _add_inputs(sub: Any) -> None:
@@ -33,14 +28,14 @@ def _add_inputs(sub: Any) -> None:
     p.add_argument("--samples", required=True, help="CSV of raw feature values, one row per sample (e.g. test.csv)")
     p.add_argument("--out", required=True, help="inputs.tsv to write")
     p.add_argument("--pipetting", help="pipetting.csv to write (default: beside --out)")
-    _cli()._with_config(p, False)
+    _with_config(p, False)
     p.set_defaults(func=cmd_inputs)
 
 
 def cmd_readout(args: argparse.Namespace) -> None:
     from dmp.stages.bench import readout
 
-    _cli()._print(readout(_cli()._run(args), args.dsd, args.species, args.model, args.out))
+    _print(readout(_run(args), args.dsd, args.species, args.model, args.out))
 
 
 def _add_readout(sub: Any) -> None:
@@ -49,15 +44,15 @@ def _add_readout(sub: Any) -> None:
     p.add_argument("--species", required=True, help="species.json")
     p.add_argument("--model", required=True, help="model.json (class names)")
     p.add_argument("--out", required=True, help="readout.tsv to write")
-    _cli()._with_config(p, False)
+    _with_config(p, False)
     p.set_defaults(func=cmd_readout)
 
 
 def cmd_leak(args: argparse.Namespace) -> None:
     from dmp.stages.leak import leak
 
-    summary = leak(_cli()._run(args), args.dsd, args.species, args.model, args.data, args.out_dir, args.jobs)
-    _cli()._print({k: summary[k] for k in ("scheme", "readout_h", "operating_point")} | _leak_brief(summary))
+    summary = leak(_run(args), args.dsd, args.species, args.model, args.data, args.out_dir, args.jobs)
+    _print({k: summary[k] for k in ("scheme", "readout_h", "operating_point")} | _leak_brief(summary))
 
 
 def _leak_brief(summary: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +72,7 @@ def _add_leak(sub: Any) -> None:
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True, help="test.csv")
     p.add_argument("--jobs", type=int, help="worker processes (default: simulation.jobs)")
-    _cli()._with_config(p, False)
+    _with_config(p, False)
     p.add_argument("--out-dir", required=True, help="folder for summary.json, sweep.tsv, control.tsv, leak.png")
     p.set_defaults(func=cmd_leak)
 
@@ -85,7 +80,7 @@ def _add_leak(sub: Any) -> None:
 def cmd_protocol(args: argparse.Namespace) -> None:
     from dmp.stages.bench import protocol
 
-    _cli()._print(protocol(_cli()._run(args), args.dsd, args.sequences, args.inputs, args.out_dir))
+    _print(protocol(_run(args), args.dsd, args.sequences, args.inputs, args.out_dir))
 
 
 def _add_protocol(sub: Any) -> None:
@@ -95,7 +90,7 @@ def _add_protocol(sub: Any) -> None:
     p.add_argument("--dsd", required=True, help="DSD folder")
     p.add_argument("--sequences", required=True, help="sequence folder with order_bulk.csv")
     p.add_argument("--inputs", required=True, help="inputs.tsv written by `dmp inputs` (the samples)")
-    _cli()._with_config(p, False)
+    _with_config(p, False)
     p.add_argument("--out-dir", required=True, help="folder for protocol.md and mix.csv")
     p.set_defaults(func=cmd_protocol)
 

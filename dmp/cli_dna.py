@@ -13,20 +13,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from dmp.cli_args import MAX_CANDIDATE, MAX_CHUNKS, _integer, _print, _run, _with_config, _without
 from dmp.errors import DmpError
-
-
-def _cli() -> Any:
-    """dmp.cli's shared helpers (imported late: dmp.cli imports this module)."""
-    from dmp import cli
-
-    return cli
 
 
 def cmd_compile(args: argparse.Namespace) -> None:
     from dmp.stages.dsd import compile_system
 
-    _cli()._print(compile_system(_cli()._run(args), args.crn, args.scheme, args.out, args.backend, args.species))
+    _print(compile_system(_run(args), args.crn, args.scheme, args.out, args.backend, args.species))
 
 
 def _add_compile(sub: Any) -> None:
@@ -40,7 +34,7 @@ def _add_compile(sub: Any) -> None:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--backend", choices=["dmp", "nuskell"], help="who translates (default: dsd.backend or dmp)")
     p.add_argument("--species", help="species.json of a network CRN: only its input species are supplied as inputs")
-    _cli()._with_config(p, False)
+    _with_config(p, False)
     p.set_defaults(func=cmd_compile)
 
 
@@ -64,10 +58,10 @@ def cmd_verify(args: argparse.Namespace) -> None:
     if args.chunk is not None or args.of is not None:
         if args.chunk is None or args.of is None or args.out is None:
             raise DmpError("--chunk, --of and --out go together (chunk K of N, counted from 0, into file OUT)")
-        _cli()._print({"chunk": str(dsd.verify_chunk(args.dir, args.chunk, args.of, args.out))})
+        _print({"chunk": str(dsd.verify_chunk(args.dir, args.chunk, args.of, args.out))})
         return
     summary = dsd.collect(args.dir, args.collect) if args.collect else dsd.verify_all(args.dir)
-    _cli()._print(_cli()._without(summary, "module_status"))
+    _print(_without(summary, "module_status"))
     problem = _verify_problem(summary, args.dir)
     if problem and args.warn_only:
         # The workflow keeps verification.json (Snakemake deletes a failed job's outputs) and
@@ -80,10 +74,8 @@ def cmd_verify(args: argparse.Namespace) -> None:
 def _add_verify(sub: Any) -> None:
     p = sub.add_parser("verify", help="enumerate (peppercorn) and verify (crnverifier) a compiled folder")
     p.add_argument("dir", help="folder written by `dmp compile`")
-    p.add_argument(
-        "--chunk", type=_cli()._integer(0, _cli().MAX_CHUNKS - 1), help="run only chunk K (0-based) of the modules ..."
-    )
-    p.add_argument("--of", type=_cli()._integer(1, _cli().MAX_CHUNKS), help="... out of N chunks ...")
+    p.add_argument("--chunk", type=_integer(0, MAX_CHUNKS - 1), help="run only chunk K (0-based) of the modules ...")
+    p.add_argument("--of", type=_integer(1, MAX_CHUNKS), help="... out of N chunks ...")
     p.add_argument("--out", help="... and write its module results to this JSON file")
     p.add_argument("--collect", nargs="+", metavar="CHUNK", help="combine these chunk files into the outputs")
     p.add_argument(
@@ -97,7 +89,7 @@ def _add_verify(sub: Any) -> None:
 def cmd_design(args: argparse.Namespace) -> None:
     from dmp.stages.seq import design
 
-    _cli()._print(design(_cli()._run(args), args.dir, args.candidate, args.out))
+    _print(design(_run(args), args.dir, args.candidate, args.out))
 
 
 def _add_design(sub: Any) -> None:
@@ -105,20 +97,20 @@ def _add_design(sub: Any) -> None:
     p.add_argument("dir", help="folder written by `dmp compile` and verified by `dmp verify`, or a PIL file")
     p.add_argument(
         "--candidate",
-        type=_cli()._integer(0, _cli().MAX_CANDIDATE),
+        type=_integer(0, MAX_CANDIDATE),
         required=True,
         help="candidate index K (its seed derives from it)",
     )
     p.add_argument("--out", required=True, help="candidate JSON file to write")
-    _cli()._with_config(p, False)
+    _with_config(p, False)
     p.set_defaults(func=cmd_design)
 
 
 def cmd_select(args: argparse.Namespace) -> None:
     from dmp.stages.seq import select_sequences
 
-    run = _cli()._run(args) if args.dataset else None
-    _cli()._print(_cli()._without(select_sequences(run, args.candidates, args.dir, args.dsd), "provenance"))
+    run = _run(args) if args.dataset else None
+    _print(_without(select_sequences(run, args.candidates, args.dir, args.dsd), "provenance"))
 
 
 def _add_select(sub: Any) -> None:
@@ -126,7 +118,7 @@ def _add_select(sub: Any) -> None:
     p.add_argument("dir", help="sequence folder to write")
     p.add_argument("--candidates", nargs="+", required=True, metavar="FILE", help="candidate files 0..N-1, in order")
     p.add_argument("--dsd", help="the DSD folder or PIL file (default: the one the candidates record)")
-    _cli()._with_config(p, False)
+    _with_config(p, False)
     p.set_defaults(func=cmd_select)
 
 

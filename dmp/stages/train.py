@@ -53,8 +53,6 @@ def train(
 
     settings = run.settings("training")
     if max_nt is not None:
-        if max_nt < 1:
-            raise DmpError(f"--max-nt: {max_nt} is not a positive number of nucleotides")
         settings = dataclasses.replace(settings, max_nt=int(max_nt))
     result = train_network(
         settings, hidden, scaling, record["features"], record["classes"], parts, run.seed, cost_settings(run)
