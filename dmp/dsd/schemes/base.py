@@ -61,9 +61,19 @@ class Scheme(ABC):
     def long(self, system: DSDSystem, name: str) -> str:
         return system.add_domain(name, self.lengths.long)
 
-    @abstractmethod
+    def domains_of(self, system: DSDSystem, species: str) -> tuple[str, ...]:
+        """The domains of `species`'s signal strand after its history domain, 5' to 3'."""
+        raise NotImplementedError(f"scheme {self.name} defines its signals in signal_tokens")
+
     def signal_tokens(self, system: DSDSystem, species: str, history: str) -> list[Token]:
-        """Tokens of the single-stranded signal for `species` with the given history domain."""
+        """Tokens of the single-stranded signal for `species` with the given history domain: the history
+        domain, then the species' own domains (a scheme whose signals are laid out otherwise overrides this)."""
+        return unpaired(history, *self.domains_of(system, species))
+
+    def signal_domains(self, system: DSDSystem, species: str) -> list[str]:
+        """Domain names of `species`'s signal strand (history domain `<species>_h` first), 5' to 3'."""
+        history = self.long(system, f"{species}_h")
+        return [t[0] if isinstance(t, tuple) else t for t in self.signal_tokens(system, species, history)]
 
     def signal(self, system: DSDSystem, species: str, concentration: float = 0.0) -> Complex:
         """The signal complex a formal species starts as (history domain `<species>_h`)."""
@@ -130,8 +140,7 @@ class Scheme(ABC):
         By default the first toehold of the signal strand next to a long domain, preferring a
         toehold on the long domain's 5' side; a scheme whose signals differ overrides this.
         """
-        history = self.long(system, f"{species}_h")
-        domains = [t[0] if isinstance(t, tuple) else t for t in self.signal_tokens(system, species, history)][1:]
+        domains = self.signal_domains(system, species)[1:]
         short = self.lengths.toehold
         pairs = [(a, b, True) for a, b in zip(domains, domains[1:], strict=False)]
         pairs += [(b, a, False) for a, b in zip(domains, domains[1:], strict=False)]
@@ -155,8 +164,7 @@ class Scheme(ABC):
         else:  # signal 5'-b t-3': base 5'-t* b*-3'
             spec = [(toehold + "*", "."), (long + "*", "("), "+", (long, ")")]
         system.add(Complex.from_spec(name, spec, "reporter", reaction=index, concentration=nM))
-        history = f"{species}_h"
-        signal = [t[0] if isinstance(t, tuple) else t for t in self.signal_tokens(system, species, history)]
+        signal = self.signal_domains(system, species)
         bound = [d for d in signal if d in (toehold, long)]
         lit: list[Token] = [(d, "(" if d in (toehold, long) else ".") for d in signal] + ["+"] + closing(*bound[::-1])
         system.add(Complex.from_spec(product, lit, "signal", reaction=index, formal=product))

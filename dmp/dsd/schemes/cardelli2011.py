@@ -29,9 +29,6 @@ class Cardelli2011NM(Scheme):
     def domains_of(self, system: DSDSystem, species: str) -> tuple[str, str]:
         return self.short(system, f"{species}_t"), self.long(system, f"{species}_b")
 
-    def signal_tokens(self, system: DSDSystem, species: str, history: str) -> list[Token]:
-        return unpaired(history, *self.domains_of(system, species))
-
     def module(
         self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float
     ) -> Module:

@@ -40,9 +40,6 @@ class Soloveichik2010(Scheme):
             self.short(system, f"{species}_c"),
         )
 
-    def signal_tokens(self, system: DSDSystem, species: str, history: str) -> list[Token]:
-        return unpaired(history, *self.domains_of(system, species))
-
     def module(
         self, system: DSDSystem, index: int, reactants: tuple[str, ...], products: tuple[str, ...], fuel_nM: float
     ) -> Module:
