@@ -48,6 +48,8 @@ from dmp.nn.cost import CostSettings, network_cost  # noqa: E402
 from dmp.nn.fit import fit_replicas, predict  # noqa: E402
 from dmp.nn.settings import TrainingSettings  # noqa: E402
 from dmp.nn.train import fit_data, train  # noqa: E402
+from dmp.stages.common import Run  # noqa: E402
+from dmp.stages.train import cost_settings as run_cost_settings  # noqa: E402
 
 # The repository config's training section before issue 18 (config.yaml at commit 8f63c60).
 OLD_RECIPE = {
@@ -93,8 +95,8 @@ def training_settings(config: dict[str, Any], name: str, **changes: Any) -> Trai
 
 
 def cost_settings(config: dict[str, Any], name: str) -> CostSettings:
-    dsd, crn = dmp.config.settings(config, name, "dsd"), dmp.config.settings(config, name, "crn")
-    return CostSettings(dsd.toehold_length, dsd.domain_length, dsd.max_products, crn.inputs)
+    """The cost settings the train step uses for this dataset (its dsd and crn sections)."""
+    return run_cost_settings(Run(config, name))
 
 
 def parts_of(split: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:

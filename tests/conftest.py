@@ -30,16 +30,10 @@ def settings(stage: str, **changes: Any) -> Any:
 
 def cost_settings(**changes: Any) -> Any:
     """What a network's predicted DNA cost depends on, at the schema's dsd and crn defaults, with `changes`."""
-    from dmp.nn.cost import CostSettings
+    from dmp.stages.common import Run
+    from dmp.stages.train import cost_settings as run_cost_settings
 
-    dsd, crn = defaults("dsd"), defaults("crn")
-    base = {
-        "toehold_length": dsd.toehold_length,
-        "domain_length": dsd.domain_length,
-        "max_products": dsd.max_products,
-        "inputs": crn.inputs,
-    }
-    return CostSettings(**{**base, **changes})
+    return dataclasses.replace(run_cost_settings(Run()), **changes)
 
 
 @pytest.fixture
