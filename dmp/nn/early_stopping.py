@@ -15,8 +15,7 @@ from torch import nn
 from tqdm import tqdm
 
 from dmp.data.scaling import Scaling
-from dmp.errors import DmpError
-from dmp.nn.fit import optimizer_and_schedule
+from dmp.nn.fit import diverged, optimizer_and_schedule
 from dmp.nn.model import Layer, TernaryModel
 from dmp.nn.settings import TrainingSettings
 from dmp.nn.ternary import TernaryMLP, ternarize
@@ -90,10 +89,7 @@ def train_once(
     for epoch in bar:
         total = _one_epoch(net, optimizer, loss_fn, X_train, y_train, batch, generator)
         if not math.isfinite(total):
-            raise DmpError(
-                f"training diverged: the loss is {total / n} at epoch {epoch} (learning rate "
-                f"{optimizer.param_groups[0]['lr']:g}); lower training.lr"
-            )
+            raise diverged(total / n, epoch, optimizer.param_groups[0]["lr"])
         scheduler.step()
         lr = optimizer.param_groups[0]["lr"]  # as recorded before: the rate of the next epoch
         train_acc, val_loss, val_acc = _evaluate(net, loss_fn, X_train, y_train, X_val, y_val)

@@ -88,6 +88,11 @@ def _optimizer(net: ReplicaMLP, options: FitOptions) -> tuple[torch.optim.Optimi
     return opt, sched.step
 
 
+def diverged(loss: float, epoch: int, lr: float) -> DmpError:
+    """The error for a training whose loss stopped being a finite number (both recipes say it alike)."""
+    return DmpError(f"training diverged: the loss is {loss} at epoch {epoch} (learning rate {lr:g}); lower training.lr")
+
+
 def penalty_terms(net: ReplicaMLP, penalties: torch.Tensor, nt_per_weight: Sequence[float]) -> torch.Tensor:
     """Per replica: penalty x predicted kilo-nucleotides of its non-zero weights (straight-through gradient)."""
     total = torch.zeros(net.replicas)
@@ -158,10 +163,7 @@ def fit_replicas(
         schedule_step()
         record = {"epoch": np.full(R, epoch), "lr": np.full(R, lr), **_evaluate(net, X_t, y_t, m_t, options)}
         if not np.isfinite(record["loss"]).all():
-            raise DmpError(
-                f"training diverged: the loss is {float(np.max(record['loss']))} at epoch {epoch} "
-                f"(learning rate {lr:g}); lower training.lr"
-            )
+            raise diverged(float(np.max(record["loss"])), epoch, lr)
         if monitor is not None:
             seen = _evaluate(net, mon_X, mon_y, torch.ones(R, len(mon_y)), options)
             record.update({f"monitor_{k}": v for k, v in seen.items()})
