@@ -57,6 +57,17 @@ def verify_chunks(folder: Path, chunks: int) -> list[Path]:
     return [verify_chunk(folder, k, chunks, folder / "chunks" / f"{k}-of-{chunks}.json") for k in range(chunks)]
 
 
+# A network-shaped CRN small enough to compile and verify in seconds: an 8-product fan-out (a cascade
+# whenever dsd.max_products is below 8), a second fan-out and one ReLU pair.
+SMALL_NETWORK_CRN = """
+X0p -> Z0p + Z1m + Yp + Ym + Z0m + Z1p + Yp + Ym
+X0m -> Z0m + Yp
+Z0p -> H0p + A0
+A0 + Z0m -> H0m
+Z0p @initial 0.5
+"""
+
+
 # A 2-2-2 ternary network written by hand (no training): the smallest model.json the commands read.
 TINY_MODEL: dict[str, Any] = {
     "format": "dmp-ternary-mlp",

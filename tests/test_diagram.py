@@ -4,7 +4,7 @@ import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import settings
+from conftest import SMALL_NETWORK_CRN, settings
 
 from dmp.crn.io import parse_crn
 from dmp.dsd.compiler import compile_crn
@@ -13,13 +13,6 @@ from dmp.dsd.kernel import structure_of
 from dmp.dsd.model import Complex, complement
 
 SVG = "{http://www.w3.org/2000/svg}"
-SMALL_NETWORK_CRN = """
-X0p -> Z0p + Z1m + Yp + Ym + Z0m + Z1p + Yp + Ym
-X0m -> Z0m + Yp
-Z0p -> H0p + A0
-A0 + Z0m -> H0m
-Z0p @initial 0.5
-"""
 
 
 def pairs_of(structure):

@@ -9,7 +9,7 @@ import libsbml
 import numpy as np
 import pytest
 import roadrunner
-from conftest import compile_dir, random_ternary_net
+from conftest import SMALL_NETWORK_CRN, compile_dir, random_ternary_net
 
 from dmp.crn.io import parse_crn, read_crn
 from dmp.crn.model import CRN, Reaction
@@ -29,13 +29,6 @@ B <=> G [kf = 1, kr = 0.5]
 A @initial 1; C @initial 0.5; K @constant 2
 """
 ENUMERATED_HEADER = "# concentrations in nM; rate constants /s (1-molecular), /nM/s (2-molecular)\n"
-SMALL_NETWORK_CRN = """
-X0p -> Z0p + Z1m + Yp + Ym + Z0m + Z1p + Yp + Ym
-X0m -> Z0m + Yp
-Z0p -> H0p + A0
-A0 + Z0m -> H0m
-Z0p @initial 0.5
-"""
 
 
 def roadrunner_final(xml: str, ids: dict[str, str], t_end: float) -> dict[str, float]:

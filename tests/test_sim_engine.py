@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import compile_dir, random_ternary_net
+from conftest import SMALL_NETWORK_CRN, compile_dir, random_ternary_net
 
 from dmp.crn.io import parse_crn, read_crn
 from dmp.crn.translate import network_to_crn
@@ -12,14 +12,6 @@ from dmp.sim.batch import compile_crn, integrate_observed, simulate_batch
 from dmp.sim.gillespy import simulate_ode
 from dmp.sim.newton import BlockTriangularSolver
 from dmp.stages.dsd import verify_all
-
-SMALL_NETWORK_CRN = """
-X0p -> Z0p + Z1m + Yp + Ym + Z0m + Z1p + Yp + Ym
-X0m -> Z0m + Yp
-Z0p -> H0p + A0
-A0 + Z0m -> H0m
-Z0p @initial 0.5
-"""
 
 
 def test_first_order_decay_closed_form():

@@ -6,7 +6,7 @@ import re
 import warnings
 
 import pytest
-from conftest import settings
+from conftest import SMALL_NETWORK_CRN, settings
 
 from dmp.crn.io import parse_crn
 from dmp.dsd.compiler import compile_crn
@@ -16,13 +16,6 @@ from dmp.dsd.pil import parse_pil
 from dmp.dsd.visualdsd import format_visualdsd, toehold_rates, write_visualdsd
 from dmp.errors import DmpError
 
-SMALL_NETWORK_CRN = """
-X0p -> Z0p + Z1m + Yp + Ym + Z0m + Z1p + Yp + Ym
-X0m -> Z0m + Yp
-Z0p -> H0p + A0
-A0 + Z0m -> H0m
-Z0p @initial 0.5
-"""
 NAME = r"[A-Za-z0-9_']+"
 SITE = re.compile(rf"^(?P<name>{NAME})(?P<toe>\^)?(?P<star>\*)?$")
 NUMBER = r"[0-9]+(?:\.[0-9]+)?"
