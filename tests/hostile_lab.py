@@ -254,3 +254,17 @@ def non_finite_output(folder: Path) -> str | None:
             if "NaN" in text or "Infinity" in text or ",nan" in text or ",inf" in text:
                 return str(path)
     return None
+
+
+def run_cases(cases: list[Any], lab: Path, workers: int = 3) -> dict[str, Outcome]:
+    """Every case that can run here (those needing the baseline results only where they exist), `workers` at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(case: Any) -> tuple[str, Outcome]:
+        folder = lab / "cases" / case.id
+        prepare(case, folder, lab)
+        return case.id, run_case(argv_of(case, folder, lab), folder, lab, case.fsize)
+
+    runnable = [c for c in cases if not c.needs_baseline or BASELINE.is_dir()]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(pool.map(one, runnable))

@@ -9,12 +9,11 @@ written; a valid but unusual input is exit status 0 with `dmp: warning:` lines a
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from hostile_cases import CASES, Case
-from hostile_lab import BASELINE, argv_of, make_lab, non_finite_output, prepare, run_case
+from hostile_lab import BASELINE, make_lab, non_finite_output, run_cases
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +24,7 @@ def lab(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def outcomes(lab):
     """Every case, run once, three at a time."""
-
-    def one(case: Case):
-        folder = lab / "cases" / case.id
-        prepare(case, folder, lab)
-        return case.id, run_case(argv_of(case, folder, lab), folder, lab, case.fsize)
-
-    runnable = [c for c in CASES if not c.needs_baseline or BASELINE.is_dir()]
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        return dict(pool.map(one, runnable))
+    return run_cases(CASES, lab)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

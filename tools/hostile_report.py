@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from hostile_cases import CASES  # noqa: E402
-from hostile_lab import BASELINE, argv_of, make_lab, prepare, run_case  # noqa: E402
+from hostile_lab import make_lab, run_cases  # noqa: E402
 
 
 def main() -> int:
@@ -26,18 +25,13 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         lab = make_lab(Path(tmp) / "lab")
-
-        def one(case):
-            folder = lab / "cases" / case.id
-            prepare(case, folder, lab)
-            got = run_case(argv_of(case, folder, lab), folder, lab, case.fsize)
+        outcomes = run_cases(CASES, lab)
+        rows = []
+        for case in (c for c in CASES if c.id in outcomes):
+            got, folder = outcomes[case.id], lab / "cases" / case.id
             first = got.lines[0] if got.lines else ""
             first = first.replace(str(folder), "<O>").replace(str(lab), "<L>").replace("|", "\\|")
-            return case, got.returncode, first, len(got.lines), bool(got.left)
-
-        runnable = [c for c in CASES if not c.needs_baseline or BASELINE.is_dir()]
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            rows = list(pool.map(one, runnable))
+            rows.append((case, got.returncode, first, len(got.lines), bool(got.left)))
     lines = [
         "# Hostile and unusual input: what `dmp` prints",
         "",
