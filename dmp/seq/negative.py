@@ -26,6 +26,7 @@ from dmp.dsd.model import DSDSystem, base_domain
 from dmp.seq.debruijn import WalkSpec, walk_domains
 from dmp.seq.domains import DomainDesigner, DomainSpec, _no_worse
 from dmp.seq.model import Design, long_domains, strand_infos
+from dmp.seq.motifs import repair_motifs
 from dmp.seq.pairindex import PairIndex, PairSpec
 from dmp.seq.thermo import Thermo
 
@@ -234,4 +235,9 @@ def design_negative(
     if refine.effort > 0:
         stats["refine"] = Refiner(designer, thermo, refine, seed + 7).run()
         stats["motif_windows"], stats["spurious"] = designer.scores()
-    return Design(designer.sequences(), seed=seed, info={"domain_search": stats})
+    design = Design(designer.sequences(), seed=seed, info={"domain_search": stats})
+    designed = {d for d in long_domains(system) if d not in fixed}
+    design, stats["motif_repairs"] = repair_motifs(
+        system, design, designed, spec.forbidden, spec.alphabet, (spec.gc_min, spec.gc_max), seed + 11
+    )
+    return design
