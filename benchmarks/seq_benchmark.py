@@ -9,9 +9,10 @@ prints it.
 
 Virus 10-8-4, both schemes, 3 candidates each, `dmp design` two processes at a time (as
 `snakemake --cores 2` runs them) and `dmp select`, for three variants side by side:
-  baseline     today's design before this work: spuriousSSM's k-mer objective from random letters
-               (seq.domains.symmetry_weight 0, start random, seq.negative.effort 0)
-  default      the defaults: k-mer-unique walk, energy-weighted symmetry, ViennaRNA pair refinement
+  baseline     the design before issue 15: spuriousSSM's k-mer objective from random letters
+               (seq.domains.effort 5, symmetry_weight 0, start random, seq.negative.effort 0)
+  default      the defaults: k-mer-unique walk, 15 steps per nt, energy-weighted symmetry at weight 5
+               (no ViennaRNA pair refinement: seq.negative.effort 0)
   three-letter the defaults with seq.domains.alphabet ACT (top strands without G, toeholds included)
 Digits 64-32-10 (soloveichik2010, one candidate, config.yaml's digits settings): benchmarks/seq_jobs.py's design
 job, then the scoring in `--chunks` jobs two at a time, then collect; wall time of each job.
@@ -43,7 +44,10 @@ TARGETS = {
     "digits_seconds": 600.0,  # one candidate, 2 cores
 }
 VARIANTS = {
-    "baseline": {"domains": {"symmetry_weight": 0.0, "start": "random", "mismatch_k": []}, "negative": {"effort": 0}},
+    "baseline": {
+        "domains": {"effort": 5.0, "symmetry_weight": 0.0, "start": "random", "mismatch_k": []},
+        "negative": {"effort": 0},
+    },
     "default": {},
     "three-letter": {"domains": {"alphabet": "ACT"}},
 }
