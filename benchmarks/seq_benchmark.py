@@ -11,7 +11,7 @@ Virus 10-8-4, both schemes, 3 candidates each, `dmp design` two processes at a t
 `snakemake --cores 2` runs them) and `dmp select`, for three variants side by side:
   baseline     the design before issue 15: spuriousSSM's k-mer objective from random letters
                (seq.domains.effort 5, symmetry_weight 0, start random, seq.negative.effort 0)
-  default      the defaults: k-mer-unique walk, 15 steps per nt, energy-weighted symmetry at weight 5
+  default      the defaults: k-mer-unique walk, 15 steps per nt, energy-weighted symmetry term (weight 1)
                (no ViennaRNA pair refinement: seq.negative.effort 0)
   three-letter the defaults with seq.domains.alphabet ACT (top strands without G, toeholds included)
 Digits 64-32-10 (soloveichik2010, one candidate, config.yaml's digits settings): benchmarks/seq_jobs.py's design

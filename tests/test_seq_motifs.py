@@ -69,3 +69,21 @@ def test_repair_keeps_the_three_letter_code(system):
     repaired, _ = repair_motifs(system, act, designed, MOTIFS, "ACT", (0.0, 1.0), seed=2)
     assert all(set(repaired.domains[name]) <= set("ACT") for name in designed)
     assert all(count_motifs(repaired.strand(i.domains), MOTIFS) == 0 for i in strand_infos(system))
+
+
+def test_two_toeholds_side_by_side_trade_sequences(system):
+    """fr0_B0 is A_b A_c B_a: a motif across the toeholds A_c and B_a has no long-domain base to change."""
+    toeholds = sorted(toehold_domains(system))
+    assert {"A_c", "B_a"} <= set(toeholds)
+    others = iter(["ACTCATC", "TCACTCA", "CATCACT", "ATCACTC", "CTCATCA", "TCTCACA"])
+    domains = {name: ("CATGACTAGTCATGA" * 2)[:n] for name, n in system.domains.items()}
+    for name in toeholds:
+        domains[name] = {"A_c": "ACTCAGG", "B_a": "GGTCACA"}.get(name) or next(others)
+    design = Design(domains)
+    assert count_motifs(design.strand(("A_b", "A_c", "B_a")), MOTIFS) == 1
+    designed = set(long_domains(system)) - set(toeholds)
+    repaired, changes = repair_motifs(system, design, designed, MOTIFS, "ACGT", (0.3, 0.7), 3, set(toeholds))
+    assert changes > 0
+    assert all(count_motifs(repaired.strand(i.domains), MOTIFS) == 0 for i in strand_infos(system))
+    assert sorted(repaired.domains[t] for t in toeholds) == sorted(design.domains[t] for t in toeholds)
+    assert all(repaired.domains[name] == design.domains[name] for name in designed)

@@ -6,7 +6,9 @@ the setting for MNIST-size systems, whose search tables would not fit in memory)
 still form where a toehold meets a long domain. This pass finds every strand holding a motif,
 changes one designed base inside the occurrence (same G/C class first, so the domain's GC count
 stays put) and keeps the change only if the strands holding that domain carry fewer motifs in
-all. Toeholds are never changed. It works on strings, not the search's window tables, so it
+all. Where the occurrence lies in toeholds alone (two toeholds side by side), two toeholds of
+the same length trade sequences instead, as in the search: the set of toeholds, designed
+together for uniform binding, stays the same. It works on strings, not the search's window tables, so it
 costs memory in proportion to the strands alone. No library offers this repair step.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dmp.dsd.model import DSDSystem, base_domain
 from dmp.seq.model import Design, strand_infos
@@ -57,11 +60,13 @@ def repair_motifs(
     letters: str,
     gc: tuple[float, float],
     seed: int,
+    swappable: set[str] = frozenset(),
 ) -> tuple[Design, int]:
     """The design with forbidden motifs removed where a designed base can break them; and the changes made.
 
-    `designed`: the domains this pass may change (the long ones; toeholds stay); `letters`: the
-    alphabet of domains as named; `gc`: the (min, max) GC fraction a changed domain must keep.
+    `designed`: the domains this pass may change base by base (the long ones); `letters`: the
+    alphabet of domains as named; `gc`: the (min, max) GC fraction a changed domain must keep;
+    `swappable`: domains (the toeholds) that may trade whole sequences with one of equal length.
     """
     motifs = [m for m in motifs if m]
     if not motifs:
@@ -77,45 +82,71 @@ def repair_motifs(
     changes = 0
     for _ in range(MAX_ROUNDS):
         bad = [k for k, domains in enumerate(strands) if any(m in current.strand(domains) for m in motifs)]
-        progress = sum(_repair_strand(strands, k, current, holders, designed, motifs, letters, gc, rng) for k in bad)
+        context = _Context(strands, current, holders, motifs, rng)
+        progress = sum(
+            _repair_strand(context, k, designed, letters, gc) or _swap_toehold(context, k, swappable) for k in bad
+        )
         changes += progress
         if not progress:
             break
     return Design(sequences, seed=design.seed, name=design.name, info=design.info), changes
 
 
-def _repair_strand(
-    strands: list[tuple[str, ...]],
-    k: int,
-    current: Design,
-    holders: dict[str, list[int]],
-    designed: set[str],
-    motifs: Sequence[str],
-    letters: str,
-    gc: tuple[float, float],
-    rng: random.Random,
-) -> int:
+@dataclass
+class _Context:
+    """What one repair round works on: the strands (as domains), the design it changes, who holds each domain."""
+
+    strands: list[tuple[str, ...]]
+    design: Design
+    holders: dict[str, list[int]]
+    motifs: Sequence[str]
+    rng: random.Random
+
+    def motifs_in(self, names: Sequence[str]) -> int:
+        strands = {j for name in names for j in self.holders[name]}
+        return sum(count_motifs(self.design.strand(self.strands[j]), self.motifs) for j in strands)
+
+    def first_motif(self, k: int) -> list[tuple[str, int, bool]]:
+        """The (domain, offset, complement) of each base of strand k's first motif; [] if it has none."""
+        sequence = self.design.strand(self.strands[k])
+        hits = [(sequence.find(m), len(m)) for m in self.motifs if m in sequence]
+        if not hits:
+            return []
+        start, length = min(hits)
+        layout = _layout(self.strands[k], {name: len(seq) for name, seq in self.design.domains.items()})
+        return layout[start : start + length]
+
+
+def _repair_strand(context: _Context, k: int, designed: set[str], letters: str, gc: tuple[float, float]) -> int:
     """Try to break the first motif of strand k by one designed base; 1 if a change was kept."""
-    sequence = current.strand(strands[k])
-    hits = [(sequence.find(m), len(m)) for m in motifs if m in sequence]
-    if not hits:
-        return 0
-    start, length = min(hits)
-    layout = _layout(strands[k], {name: len(seq) for name, seq in current.domains.items()})
-    spots = [layout[p] for p in range(start, start + length) if layout[p][0] in designed]
-    rng.shuffle(spots)
+    spots = [spot for spot in context.first_motif(k) if spot[0] in designed]
+    context.rng.shuffle(spots)
+    domains = context.design.domains
     for name, offset, _ in spots:
-        old_domain = current.domains[name]
+        old_domain = domains[name]
         old = old_domain[offset]
-        before = sum(count_motifs(current.strand(strands[j]), motifs) for j in holders[name])
+        before = context.motifs_in([name])
         for new in [SAME_CLASS[old], *(x for x in letters if x not in (old, SAME_CLASS[old]))]:
-            if new not in letters:
-                continue
             candidate = old_domain[:offset] + new + old_domain[offset + 1 :]
-            if not _gc_ok(candidate, *gc):
+            if new not in letters or not _gc_ok(candidate, *gc):
                 continue
-            current.domains[name] = candidate
-            if sum(count_motifs(current.strand(strands[j]), motifs) for j in holders[name]) < before:
+            domains[name] = candidate
+            if context.motifs_in([name]) < before:
                 return 1
-            current.domains[name] = old_domain
+            domains[name] = old_domain
+    return 0
+
+
+def _swap_toehold(context: _Context, k: int, swappable: set[str], tries: int = 50) -> int:
+    """Try to break the first motif of strand k by trading one of its toeholds' sequence with another's."""
+    names = sorted({spot[0] for spot in context.first_motif(k) if spot[0] in swappable})
+    domains = context.design.domains
+    for name in names:
+        partners = sorted(p for p in swappable if p != name and len(domains[p]) == len(domains[name]))
+        for partner in context.rng.sample(partners, min(tries, len(partners))):
+            before = context.motifs_in([name, partner])
+            domains[name], domains[partner] = domains[partner], domains[name]
+            if context.motifs_in([name, partner]) < before:
+                return 1
+            domains[name], domains[partner] = domains[partner], domains[name]
     return 0

@@ -238,6 +238,6 @@ def design_negative(
     design = Design(designer.sequences(), seed=seed, info={"domain_search": stats})
     designed = {d for d in long_domains(system) if d not in fixed}
     design, stats["motif_repairs"] = repair_motifs(
-        system, design, designed, spec.forbidden, spec.alphabet, (spec.gc_min, spec.gc_max), seed + 11
+        system, design, designed, spec.forbidden, spec.alphabet, (spec.gc_min, spec.gc_max), seed + 11, set(fixed)
     )
     return design
