@@ -77,12 +77,16 @@ def repair_motifs(
         for name in {base_domain(d) for d in domains}:
             holders[name].append(k)
     sequences = dict(design.domains)
+    lengths = {name: len(sequence) for name, sequence in sequences.items()}
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for name in sorted(swappable):
+        by_length[lengths[name]].append(name)
     current = Design(sequences)
     rng = random.Random(seed)
     changes = 0
     for _ in range(MAX_ROUNDS):
         bad = [k for k, domains in enumerate(strands) if any(m in current.strand(domains) for m in motifs)]
-        context = _Context(strands, current, holders, motifs, rng)
+        context = _Context(strands, current, holders, motifs, rng, lengths, by_length)
         progress = sum(
             _repair_strand(context, k, designed, letters, gc) or _swap_toehold(context, k, swappable) for k in bad
         )
@@ -101,6 +105,8 @@ class _Context:
     holders: dict[str, list[int]]
     motifs: Sequence[str]
     rng: random.Random
+    lengths: dict[str, int]
+    toeholds_of_length: dict[int, list[str]]  # the swappable domains by length, sorted (a seeded draw needs an order)
 
     def motifs_in(self, names: Sequence[str]) -> int:
         strands = {j for name in names for j in self.holders[name]}
@@ -113,7 +119,7 @@ class _Context:
         if not hits:
             return []
         start, length = min(hits)
-        layout = _layout(self.strands[k], {name: len(seq) for name, seq in self.design.domains.items()})
+        layout = _layout(self.strands[k], self.lengths)
         return layout[start : start + length]
 
 
@@ -142,7 +148,7 @@ def _swap_toehold(context: _Context, k: int, swappable: set[str], tries: int = 5
     names = sorted({spot[0] for spot in context.first_motif(k) if spot[0] in swappable})
     domains = context.design.domains
     for name in names:
-        partners = sorted(p for p in swappable if p != name and len(domains[p]) == len(domains[name]))
+        partners = [p for p in context.toeholds_of_length[len(domains[name])] if p != name]
         for partner in context.rng.sample(partners, min(tries, len(partners))):
             before = context.motifs_in([name, partner])
             domains[name], domains[partner] = domains[partner], domains[name]
