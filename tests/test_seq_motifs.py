@@ -4,7 +4,8 @@ import pytest
 from conftest import compiled_folder
 
 from dmp.seq.model import Design, long_domains, strand_infos, toehold_domains
-from dmp.seq.motifs import count_motifs, repair_motifs
+from dmp.seq.motifs import repair_motifs
+from dmp.seq.scores import count_motifs
 from dmp.stages.dsd import load_compiled
 
 MOTIFS = ("GGGG", "CCCC", "AAAAA", "TTTTT")
@@ -15,7 +16,7 @@ MOTIFS = ("GGGG", "CCCC", "AAAAA", "TTTTT")
     [("AAAAAA", 2), ("GGGGCCCC", 2), ("GGGGG", 2), ("ACGTACGT", 0), ("TTTTTGGGG", 2)],
 )
 def test_count_motifs_counts_overlapping_occurrences(sequence, expected):
-    assert count_motifs(sequence, MOTIFS) == expected
+    assert count_motifs([sequence], MOTIFS) == expected
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +37,11 @@ def junction_design(system):
 def test_repair_breaks_junction_motifs_and_changes_only_long_domains(system):
     design, toeholds = junction_design(system)
     strands = [design.strand(i.domains) for i in strand_infos(system)]
-    assert sum(count_motifs(s, MOTIFS) for s in strands) > 0  # the construction does make junction motifs
+    assert sum(count_motifs([s], MOTIFS) for s in strands) > 0  # the construction does make junction motifs
     designed = set(long_domains(system)) - toeholds
     repaired, changes = repair_motifs(system, design, designed, MOTIFS, "ACGT", (0.3, 0.7), seed=1)
     assert changes > 0
-    assert all(count_motifs(repaired.strand(i.domains), MOTIFS) == 0 for i in strand_infos(system))
+    assert all(count_motifs([repaired.strand(i.domains)], MOTIFS) == 0 for i in strand_infos(system))
     for name in toeholds:
         assert repaired.domains[name] == design.domains[name]
     for name in designed:
@@ -68,7 +69,7 @@ def test_repair_keeps_the_three_letter_code(system):
     designed = set(long_domains(system)) - toeholds
     repaired, _ = repair_motifs(system, act, designed, MOTIFS, "ACT", (0.0, 1.0), seed=2)
     assert all(set(repaired.domains[name]) <= set("ACT") for name in designed)
-    assert all(count_motifs(repaired.strand(i.domains), MOTIFS) == 0 for i in strand_infos(system))
+    assert all(count_motifs([repaired.strand(i.domains)], MOTIFS) == 0 for i in strand_infos(system))
 
 
 def test_two_toeholds_side_by_side_trade_sequences(system):
@@ -80,10 +81,10 @@ def test_two_toeholds_side_by_side_trade_sequences(system):
     for name in toeholds:
         domains[name] = {"A_c": "ACTCAGG", "B_a": "GGTCACA"}.get(name) or next(others)
     design = Design(domains)
-    assert count_motifs(design.strand(("A_b", "A_c", "B_a")), MOTIFS) == 1
+    assert count_motifs([design.strand(("A_b", "A_c", "B_a"))], MOTIFS) == 1
     designed = set(long_domains(system)) - set(toeholds)
     repaired, changes = repair_motifs(system, design, designed, MOTIFS, "ACGT", (0.3, 0.7), 3, set(toeholds))
     assert changes > 0
-    assert all(count_motifs(repaired.strand(i.domains), MOTIFS) == 0 for i in strand_infos(system))
+    assert all(count_motifs([repaired.strand(i.domains)], MOTIFS) == 0 for i in strand_infos(system))
     assert sorted(repaired.domains[t] for t in toeholds) == sorted(design.domains[t] for t in toeholds)
     assert all(repaired.domains[name] == design.domains[name] for name in designed)

@@ -21,21 +21,11 @@ from dataclasses import dataclass
 
 from dmp.dsd.model import DSDSystem, base_domain
 from dmp.seq.model import Design, strand_infos
+from dmp.seq.scores import count_motifs
 
 COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 SAME_CLASS = {"A": "T", "T": "A", "C": "G", "G": "C"}  # the swap that keeps a domain's GC count
 MAX_ROUNDS = 20
-
-
-def count_motifs(sequence: str, motifs: Sequence[str]) -> int:
-    """Occurrences of the motifs in a sequence, overlapping ones included (AAAAAA holds AAAAA twice)."""
-    total = 0
-    for motif in motifs:
-        start = sequence.find(motif)
-        while start >= 0:
-            total += 1
-            start = sequence.find(motif, start + 1)
-    return total
 
 
 def _layout(domains: Sequence[str], lengths: dict[str, int]) -> list[tuple[str, int, bool]]:
@@ -110,7 +100,7 @@ class _Context:
 
     def motifs_in(self, names: Sequence[str]) -> int:
         strands = {j for name in names for j in self.holders[name]}
-        return sum(count_motifs(self.design.strand(self.strands[j]), self.motifs) for j in strands)
+        return count_motifs((self.design.strand(self.strands[j]) for j in strands), self.motifs)
 
     def first_motif(self, k: int) -> list[tuple[str, int, bool]]:
         """The (domain, offset, complement) of each base of strand k's first motif; [] if it has none."""

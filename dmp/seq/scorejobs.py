@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,7 +110,13 @@ def _to_tasks(
     plan: ScorePlan,
 ) -> None:
     exposed = exposed_toeholds(system)
-    partners = [{s for s, info in enumerate(top_infos) if complement(d) in info.domains} for d in exposed]
+    holding: dict[str, set[int]] = defaultdict(
+        set
+    )  # domain -> the top strands holding it (one pass, not one per toehold)
+    for s, info in enumerate(top_infos):
+        for d in info.domains:
+            holding[d].add(s)
+    partners = [holding.get(complement(d), set()) for d in exposed]
     sequences = [design.domain(d) for d in exposed]
     k = scoring.occlusion_screen_nt
     index = KmerIndex.build(top, k)
