@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import compile_dir, settings, verify_chunks
+from conftest import SMALL_NETWORK_CRN, compile_dir, settings, verify_chunks
 
 from dmp.crn.io import parse_crn, read_crn
 from dmp.crn.model import Reaction
@@ -24,15 +24,6 @@ from dmp.fileio import read_tsv
 from dmp.stages.dsd import collect, load_compiled, verify_all
 
 SCHEMES = ["soloveichik2010", "cardelli2011_NM_noGC", "srinivas2017", "qian2011_3D_var1"]
-# A small network-like CRN: fan-outs (one long enough to be split), a ReLU-style bimolecular
-# reaction, a bias as initial concentration.
-SMALL = """
-X0p -> Z0p + Z1m + Yp + Ym + Z0m + Z1p + Yp + Ym
-X0m -> Z0m + Yp
-Z0p -> H0p + A0
-A0 + Z0m -> H0m
-Z0p @initial 0.5
-"""
 
 
 def enumerate_module(system, module):
@@ -92,7 +83,7 @@ def test_canonical_enumeration_equals_peppercorns_own_reader():
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_every_module_verifies_by_both_methods(scheme):
-    compiled = compile_crn(parse_crn(SMALL), scheme, settings("dsd", max_products=4))
+    compiled = compile_crn(parse_crn(SMALL_NETWORK_CRN), scheme, settings("dsd", max_products=4))
     system = compiled.system
     assert len(compiled.splits) == 1 and len(system.modules) == 6
     for module in system.modules:
@@ -153,7 +144,7 @@ def test_fan_out_cascade_and_its_check():
 def test_lone_toehold_contacts_really_do_not_react():
     """Every pair the crosstalk check skips is enumerated here: peppercorn finds no reaction."""
     compiled = compile_crn(
-        parse_crn(SMALL + "H0p -> Yp + Ym\nH0m -> Yp\n"), "soloveichik2010", settings("dsd", max_products=3)
+        parse_crn(SMALL_NETWORK_CRN + "H0p -> Yp + Ym\nH0m -> Yp\n"), "soloveichik2010", settings("dsd", max_products=3)
     )
     system = compiled.system
     results = {m.index: enumerate_module(system, m) for m in system.modules}
@@ -202,7 +193,7 @@ def _normalised_reactions(pairs, system, kernel_of):
 def test_modules_together_equal_peppercorn_on_the_whole_system_pil(tmp_path, scheme):
     """`peppercorn -c system.pil` (the whole system at once) finds the same reactions as the modules."""
     crn_path = tmp_path / "small.crn"
-    crn_path.write_text(SMALL)
+    crn_path.write_text(SMALL_NETWORK_CRN)
     out = tmp_path / "dsd"
     compile_dir(crn_path, scheme, out, max_products=4)
     verify_all(out)
@@ -232,7 +223,7 @@ def test_modules_together_equal_peppercorn_on_the_whole_system_pil(tmp_path, sch
 def test_system_pil_is_read_by_peppercorn_unchanged(tmp_path):
     from peppercornenumerator.input import read_pil
 
-    system = compile_crn(parse_crn(SMALL), "soloveichik2010", settings("dsd")).system
+    system = compile_crn(parse_crn(SMALL_NETWORK_CRN), "soloveichik2010", settings("dsd")).system
     complexes, _ = read_pil(format_pil(system, ["header line"]))
     named = {name: c for name, c in complexes.items() if isinstance(name, str)}
     assert set(named) == set(system.complexes)
@@ -264,7 +255,7 @@ def test_tables_join_and_count(tmp_path):
 
 def test_chunks_give_the_same_outputs_as_one_process(tmp_path):
     crn_path = tmp_path / "small.crn"
-    crn_path.write_text(SMALL)
+    crn_path.write_text(SMALL_NETWORK_CRN)
     one, two = tmp_path / "one", tmp_path / "two"
     for out in (one, two):
         compile_dir(crn_path, "cardelli2011_NM_noGC", out, max_products=4)
@@ -279,7 +270,7 @@ def test_chunks_give_the_same_outputs_as_one_process(tmp_path):
 
 def test_cli_compile_and_verify(tmp_path):
     crn_path = tmp_path / "small.crn"
-    crn_path.write_text(SMALL)
+    crn_path.write_text(SMALL_NETWORK_CRN)
     run = subprocess.run(
         [
             sys.executable,
@@ -349,7 +340,7 @@ def test_indexed_crosstalk_pairs_equal_the_filtered_contact_pairs(scheme):
     from dmp.dsd.crosstalk import Resting, reacting_candidates
 
     system = compile_crn(
-        parse_crn(SMALL + "H0p -> Yp + Ym\nH0m -> Yp\n"), scheme, settings("dsd", max_products=3)
+        parse_crn(SMALL_NETWORK_CRN + "H0p -> Yp + Ym\nH0m -> Yp\n"), scheme, settings("dsd", max_products=3)
     ).system
     results = _module_results(system)
     resting = resting_complexes(system, results)
