@@ -23,18 +23,17 @@ from dmp.dsd.model import DSDSystem, base_domain
 from dmp.seq.model import Design, strand_infos
 from dmp.seq.scores import count_motifs
 
-COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A"}
 SAME_CLASS = {"A": "T", "T": "A", "C": "G", "G": "C"}  # the swap that keeps a domain's GC count
 MAX_ROUNDS = 20
 
 
-def _layout(domains: Sequence[str], lengths: dict[str, int]) -> list[tuple[str, int, bool]]:
-    """Per strand position: (base domain, offset in the domain as named, whether read as complement)."""
+def _layout(domains: Sequence[str], lengths: dict[str, int]) -> list[tuple[str, int]]:
+    """Per strand position: (base domain, offset in the domain as named)."""
     out = []
     for domain in domains:
         name, starred = base_domain(domain), domain.endswith("*")
         n = lengths[name]
-        out.extend((name, n - 1 - i if starred else i, starred) for i in range(n))
+        out.extend((name, n - 1 - i if starred else i) for i in range(n))
     return out
 
 
@@ -73,10 +72,10 @@ def repair_motifs(
         by_length[lengths[name]].append(name)
     current = Design(sequences)
     rng = random.Random(seed)
+    context = _Context(strands, current, holders, motifs, rng, lengths, by_length)
     changes = 0
     for _ in range(MAX_ROUNDS):
         bad = [k for k, domains in enumerate(strands) if any(m in current.strand(domains) for m in motifs)]
-        context = _Context(strands, current, holders, motifs, rng, lengths, by_length)
         progress = sum(
             _repair_strand(context, k, designed, letters, gc) or _swap_toehold(context, k, swappable) for k in bad
         )
@@ -88,7 +87,7 @@ def repair_motifs(
 
 @dataclass
 class _Context:
-    """What one repair round works on: the strands (as domains), the design it changes, who holds each domain."""
+    """What the repair works on: the strands (as domains), the design it changes, who holds each domain."""
 
     strands: list[tuple[str, ...]]
     design: Design
@@ -102,8 +101,8 @@ class _Context:
         strands = {j for name in names for j in self.holders[name]}
         return count_motifs((self.design.strand(self.strands[j]) for j in strands), self.motifs)
 
-    def first_motif(self, k: int) -> list[tuple[str, int, bool]]:
-        """The (domain, offset, complement) of each base of strand k's first motif; [] if it has none."""
+    def first_motif(self, k: int) -> list[tuple[str, int]]:
+        """The (domain, offset) of each base of strand k's first motif; [] if it has none."""
         sequence = self.design.strand(self.strands[k])
         hits = [(sequence.find(m), len(m)) for m in self.motifs if m in sequence]
         if not hits:
@@ -118,7 +117,7 @@ def _repair_strand(context: _Context, k: int, designed: set[str], letters: str, 
     spots = [spot for spot in context.first_motif(k) if spot[0] in designed]
     context.rng.shuffle(spots)
     domains = context.design.domains
-    for name, offset, _ in spots:
+    for name, offset in spots:
         old_domain = domains[name]
         old = old_domain[offset]
         before = context.motifs_in([name])

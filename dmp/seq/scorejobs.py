@@ -110,9 +110,8 @@ def _to_tasks(
     plan: ScorePlan,
 ) -> None:
     exposed = exposed_toeholds(system)
-    holding: dict[str, set[int]] = defaultdict(
-        set
-    )  # domain -> the top strands holding it (one pass, not one per toehold)
+    # domain -> the top strands holding it, built in one pass (not one scan of all top strands per toehold)
+    holding: dict[str, set[int]] = defaultdict(set)
     for s, info in enumerate(top_infos):
         for d in info.domains:
             holding[d].add(s)
